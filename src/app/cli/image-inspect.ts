@@ -1,0 +1,1 @@
+export { imageSpec as spec, run } from './inspect.js';

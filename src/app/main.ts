@@ -1,0 +1,92 @@
+/**
+ * `berth` entry point: global options, then one verb. Only this function
+ * exits the process; the engine and the verbs throw.
+ */
+import { COMMANDS, SUMMARY } from './cli/commands.js';
+import { helpText, parseArgs } from './cli/args.js';
+import type { CliContext } from './cli/context.js';
+import { UsageError } from './cli/usage-error.js';
+import { EXIT_USAGE, exitCodeFor } from './cli/exit-codes.js';
+import { reportError } from './cli/report.js';
+import { BerthError } from '../engine/errors.js';
+import type { Engine } from '../engine/engine.js';
+
+const GLOBAL_HELP = `
+Usage:  berth [OPTIONS] COMMAND
+
+A container engine and terminal manager that needs no daemon
+
+Options:
+      --root string   Root of the berth store (default $BERTH_ROOT or /var/lib/berth)
+  -D, --debug         Show stack traces for unexpected errors
+  -v, --version       Print version information and quit
+  -h, --help          Print usage
+
+Commands:
+${SUMMARY.map(([name, text]) => `  ${name.padEnd(10)}${text}`).join('\n')}
+
+Run 'berth COMMAND --help' for more information on a command.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  let root: string | undefined;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--root') root = argv[++i];
+    else if (arg.startsWith('--root=')) root = arg.slice('--root='.length);
+    else if (arg === '-D' || arg === '--debug') process.env.BERTH_DEBUG = '1';
+    else if (arg === '-v' || arg === '--version') return main(['version', '--format', 'berth version {{.Client.Version}}']);
+    else if (arg === '-h' || arg === '--help') {
+      process.stdout.write(GLOBAL_HELP);
+      return 0;
+    } else if (arg.startsWith('-')) {
+      process.stderr.write(`unknown flag: ${arg}\nSee 'berth --help'.\n`);
+      return EXIT_USAGE;
+    } else break;
+  }
+  const rest = argv.slice(i);
+  if (rest.length === 0) {
+    process.stdout.write(GLOBAL_HELP);
+    return 0;
+  }
+  const twoWord = `${rest[0]} ${rest[1] ?? ''}`;
+  const name = COMMANDS[twoWord] ? twoWord : rest[0];
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`berth: '${rest[0]}' is not a berth command.\nSee 'berth --help'\n`);
+    return EXIT_USAGE;
+  }
+  const command = await load();
+  const args = rest.slice(name.split(' ').length);
+  let engine: Engine | undefined;
+  const ctx: CliContext = {
+    root,
+    out: process.stdout,
+    err: process.stderr,
+    engine: async () => {
+      if (!engine) {
+        const { Engine } = await import('../engine/engine.js');
+        engine = Engine.open({ root });
+      }
+      return engine;
+    },
+  };
+  try {
+    if (args.includes('--help') && !command.spec.stopAtPositional) {
+      process.stdout.write(helpText(command.spec));
+      return 0;
+    }
+    const parsed = parseArgs(command.spec, args);
+    return (await command.run(ctx, parsed)) ?? 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`berth: ${err.message}\nSee 'berth ${command.spec.name} --help'.\n`);
+      return EXIT_USAGE;
+    }
+    reportError(ctx, err);
+    return exitCodeFor(err instanceof BerthError ? err.kind : undefined, {});
+  } finally {
+    engine?.close();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Turns layer blobs into unpacked, shared layer directories and records them.
+ * Used by every way an image arrives: import, load, and later pull, commit
+ * and build.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { Digest } from '../digest.js';
+import { chainIds, digestOf } from '../digest.js';
+import { invalidArgument } from '../errors.js';
+import type { ProgressListener } from '../events.js';
+import { applyLayer } from '../layers/apply.js';
+import type { Store } from '../store/store.js';
+
+export const MEDIA_TYPES = {
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  layerTar: 'application/vnd.oci.image.layer.v1.tar',
+  layerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  layerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+} as const;
+
+/** A layer blob already staged on disk with its verified digest. */
+export interface StagedBlob {
+  file: string;
+  digest: Digest;
+  size: number;
+}
+
+/** One layer of an image being registered. */
+export interface RegisteredLayer {
+  chainId: Digest;
+  diffId: Digest;
+  blob: Digest;
+  blobSize: number;
+  mediaType: string;
+  /** bytes of file content */
+  size: number;
+}
+
+/** The media type of a layer blob, from its first bytes. */
+export function layerMediaType(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    fs.readSync(fd, head, 0, 4, 0);
+    if (head[0] === 0x1f && head[1] === 0x8b) return MEDIA_TYPES.layerGzip;
+    if (head.readUInt32LE(0) === 0xfd2fb528) return MEDIA_TYPES.layerZstd;
+    return MEDIA_TYPES.layerTar;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Copies a stream into `file` under a staging dir, returning its digest and size. */
+export async function stageStream(input: NodeJS.ReadableStream, file: string): Promise<StagedBlob> {
+  const hash = createHash('sha256');
+  let size = 0;
+  await pipeline(
+    input,
+    async function* (source: AsyncIterable<Buffer | string>) {
+      for await (const chunk of source) {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        hash.update(bytes);
+        size += bytes.length;
+        yield bytes;
+      }
+    },
+    fs.createWriteStream(file),
+  );
+  return { file, digest: digestOf(hash), size };
+}
+
+/**
+ * Unpacks each blob (unless its ChainID is already in the store), checks the
+ * resulting DiffIDs against `expectedDiffIds` when given, and moves blobs and
+ * layer directories into place. Call under `store.lock.shared`; rows are
+ * written later by `recordImage`, in the same transaction as the image.
+ */
+export async function ingestLayers(
+  store: Store,
+  staging: string,
+  blobs: readonly StagedBlob[],
+  options: { expectedDiffIds?: readonly Digest[]; onProgress?: ProgressListener; operation?: string } = {},
+): Promise<RegisteredLayer[]> {
+  const { expectedDiffIds, onProgress, operation = 'load' } = options;
+  if (expectedDiffIds && expectedDiffIds.length !== blobs.length) {
+    throw invalidArgument(`image has ${blobs.length} layers but its config lists ${expectedDiffIds.length} diff IDs`);
+  }
+  const knownLayer = store.db.prepare('SELECT size FROM layers WHERE chain_id = ?');
+  const layers: RegisteredLayer[] = [];
+  let parentChain: Digest | undefined;
+  const diffIds: Digest[] = [];
+  for (const [index, blob] of blobs.entries()) {
+    const mediaType = layerMediaType(blob.file);
+    const shortId = blob.digest.slice(7, 19);
+    // With the config's DiffIDs known, an already-unpacked chain need not be read at all.
+    const expected = expectedDiffIds?.[index];
+    const candidateChain = expected ? chainIds([...diffIds, expected]).at(-1)! : undefined;
+    const known = candidateChain ? (knownLayer.get(candidateChain) as { size: number } | undefined) : undefined;
+    let diffId: Digest;
+    let size: number;
+    let chainId: Digest;
+    if (known && candidateChain && fs.existsSync(path.join(store.layerRoot(candidateChain), 'link'))) {
+      diffId = expected!;
+      size = known.size;
+      chainId = candidateChain;
+      onProgress?.({ type: 'done', operation, id: shortId, message: 'Already exists' });
+    } else {
+      const layerRoot = fs.mkdtempSync(path.join(staging, 'layer-'));
+      const diffDir = path.join(layerRoot, 'diff');
+      fs.mkdirSync(diffDir, { mode: 0o755 });
+      const applied = await applyLayer(fs.createReadStream(blob.file), diffDir, {
+        onProgress: (current: number) => onProgress?.({ type: 'progress', operation, id: shortId, current, total: blob.size }),
+      });
+      diffId = applied.diffId;
+      size = applied.size;
+      if (expected && expected !== diffId) {
+        throw invalidArgument(`layer ${index + 1} (${blob.digest}) has diff ID ${diffId}, but the image config says ${expected}`);
+      }
+      chainId = chainIds([...diffIds, diffId]).at(-1)!;
+      store.placeLayer(layerRoot, chainId, parentChain);
+      onProgress?.({ type: 'done', operation, id: shortId, message: 'Loaded' });
+    }
+    store.placeBlob(blob.file, blob.digest);
+    diffIds.push(diffId);
+    layers.push({ chainId, diffId, blob: blob.digest, blobSize: blob.size, mediaType, size });
+    parentChain = chainId;
+  }
+  return layers;
+}

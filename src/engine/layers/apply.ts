@@ -1,0 +1,388 @@
+/**
+ * Unpacks a layer tarball into a directory that overlayfs can use as a layer.
+ *
+ * Invariant (DESIGN §4): a layer never writes outside its directory. Every
+ * entry name is checked to be relative and free of `..`; every directory on
+ * the way to an entry must be a real directory, never a symlink (the layer is
+ * the only writer of its staging directory, so checking with lstat is
+ * enough); nothing existing is opened for writing (it is removed and created
+ * anew with O_EXCL); and metadata calls never follow a final symlink.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash, type Hash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { digestOf, type Digest } from '../digest.js';
+import { BerthError, errnoCode, internal, invalidArgument, isBerthError, unavailable } from '../errors.js';
+import { loadNative, type Native } from '../native.js';
+import { byteCounter, decompressed } from './compression.js';
+import { readTar, type TarEntry } from './tar.js';
+
+export interface ApplyLayerOptions {
+  /** Refuse a layer whose uncompressed tar is larger. Default: $BERTH_MAX_LAYER_BYTES, else 64 GiB. */
+  maxBytes?: number;
+  /** Called as the input (compressed, as stored) is read, with the bytes read so far. */
+  onProgress?: (bytesRead: number) => void;
+  native?: Native;
+}
+
+export interface AppliedLayer {
+  /** sha256 of the uncompressed tar stream, every byte including end padding. */
+  diffId: Digest;
+  /** Bytes of regular-file content written. */
+  size: number;
+}
+
+const DEFAULT_MAX_LAYER_BYTES = 64 * 1024 ** 3;
+const WHITEOUT_PREFIX = '.wh.';
+const WHITEOUT_META_PREFIX = '.wh..wh.';
+const OPAQUE_MARKER = '.wh..wh..opq';
+/** overlayfs's own metadata: a layer may express whiteouts only as .wh. entries, never set these directly. */
+const OVERLAY_XATTR = /^(trusted|user)\.overlay\./;
+
+/**
+ * Unpacks `input` (a tar, plain, gzip or zstd, told apart by its first bytes)
+ * into `dir`, an empty directory, turning `.wh.` entries into overlayfs
+ * whiteouts and opaque directories.
+ *
+ * On failure it throws a one-line BerthError (invalid-argument for a hostile
+ * or broken layer) and leaves `dir` half written: the caller stages `dir` in a
+ * temporary place and removes it, since only the caller knows what else to
+ * clean up. `input` is destroyed on failure.
+ */
+export async function applyLayer(input: Readable, dir: string, options: ApplyLayerOptions = {}): Promise<AppliedLayer> {
+  const native = options.native ?? loadNative();
+  const maxBytes = options.maxBytes ?? defaultMaxBytes();
+  const { onProgress } = options;
+  const counted = onProgress ? input.pipe(byteCounter(onProgress)) : input;
+  if (counted !== input) input.on('error', (err) => counted.destroy(err));
+
+  let tar: Readable | undefined;
+  const hash = createHash('sha256');
+  const writer = new LayerWriter(dir, native);
+  try {
+    tar = await decompressed(counted);
+    // pipe() does not pass errors along; without this a failing read would hang the unpack.
+    if (tar !== counted) counted.on('error', (err) => tar?.destroy(err));
+    for await (const entry of readTar(hashedWithinLimit(tar, hash, maxBytes))) {
+      await writer.apply(entry);
+    }
+    writer.setDirectoryTimes();
+  } catch (err) {
+    tar?.destroy();
+    counted.destroy();
+    input.destroy();
+    throw asLayerError(err);
+  }
+  return { diffId: digestOf(hash), size: writer.contentBytes };
+}
+
+function defaultMaxBytes(): number {
+  const configured = process.env.BERTH_MAX_LAYER_BYTES;
+  if (configured === undefined || configured === '') return DEFAULT_MAX_LAYER_BYTES;
+  const value = Number(configured);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw invalidArgument(`BERTH_MAX_LAYER_BYTES must be a positive whole number of bytes, not "${configured}"`);
+  }
+  return value;
+}
+
+/** Hashes the uncompressed stream for the DiffID and stops a tar bomb as soon as it passes the limit. */
+async function* hashedWithinLimit(source: AsyncIterable<Buffer>, hash: Hash, maxBytes: number): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > maxBytes) throw invalidArgument(`layer exceeds the size limit of ${maxBytes} bytes`);
+    hash.update(chunk);
+    yield chunk;
+  }
+}
+
+function asLayerError(err: unknown): BerthError {
+  if (isBerthError(err)) return err;
+  const message = oneLine(err instanceof Error ? err.message : String(err));
+  const code = errnoCode(err) ?? '';
+  if (code.startsWith('Z_')) return invalidArgument(`invalid layer: gzip data is corrupt (${message})`, err);
+  if (code === 'ENOSPC' || code === 'EDQUOT') return unavailable(`unpacking layer: ${message}`, err);
+  return internal(`unpacking layer: ${message}`, err);
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ');
+}
+
+/** An entry name quoted so that the message stays on one line whatever the name holds. */
+function quoted(name: string): string {
+  return JSON.stringify(name);
+}
+
+function refuse(entryName: string, why: string): BerthError {
+  return invalidArgument(`layer entry ${quoted(entryName)}: ${why}`);
+}
+
+/**
+ * A name from the archive as a clean relative path ("" for the layer root):
+ * no NUL, not absolute, no `..` component. `.` components and repeated or
+ * trailing slashes are dropped.
+ */
+function layerPath(name: string, entryName: string, what = 'path'): string {
+  if (name.includes('\0')) throw refuse(entryName, `${what} contains a NUL byte`);
+  if (name.startsWith('/')) throw refuse(entryName, `${what} is absolute and escapes the layer`);
+  const parts = name.split('/').filter((part) => part !== '' && part !== '.');
+  if (parts.includes('..')) throw refuse(entryName, `${what} escapes the layer`);
+  return parts.join('/');
+}
+
+function parentOf(rel: string): string {
+  const slash = rel.lastIndexOf('/');
+  return slash === -1 ? '' : rel.slice(0, slash);
+}
+
+function baseOf(rel: string): string {
+  return rel.slice(rel.lastIndexOf('/') + 1);
+}
+
+function joinRel(parent: string, name: string): string {
+  return parent === '' ? name : `${parent}/${name}`;
+}
+
+/** Writes entries into one layer directory, remembering what it has checked. */
+class LayerWriter {
+  contentBytes = 0;
+  /** Relative paths known to be real directories (not symlinks) in the layer; "" is the layer itself. */
+  private readonly realDirs = new Set<string>(['']);
+  /** Directory mtimes, set last because creating children changes them. */
+  private readonly dirTimes = new Map<string, number>();
+
+  constructor(
+    private readonly root: string,
+    private readonly native: Native,
+  ) {}
+
+  async apply(entry: TarEntry): Promise<void> {
+    const rel = layerPath(entry.name, entry.name);
+    if (isAufsMetadata(rel)) return;
+    const base = baseOf(rel);
+    try {
+      if (base === OPAQUE_MARKER) this.markOpaque(rel);
+      else if (base.startsWith(WHITEOUT_META_PREFIX)) return;
+      else if (base.startsWith(WHITEOUT_PREFIX)) this.whiteout(rel, entry.name);
+      else await this.create(rel, entry);
+    } catch (err) {
+      if (isBerthError(err)) throw err;
+      const code = errnoCode(err);
+      const message = `unpacking layer entry ${quoted(entry.name)}: ${oneLine(err instanceof Error ? err.message : String(err))}`;
+      throw code === 'ENOSPC' || code === 'EDQUOT' ? unavailable(message, err) : internal(message, err);
+    }
+  }
+
+  private async create(rel: string, entry: TarEntry): Promise<void> {
+    if (rel === '' && entry.type !== 'dir') throw refuse(entry.name, 'the layer root can only be a directory');
+    checkOwner(entry);
+    this.prepareParents(rel, entry.name);
+    switch (entry.type) {
+      case 'file':
+        return this.createFile(rel, entry);
+      case 'dir':
+        return this.createDir(rel, entry);
+      case 'symlink':
+        return this.createSymlink(rel, entry);
+      case 'hardlink':
+        return this.createHardlink(rel, entry);
+      case 'chardev':
+      case 'blockdev':
+      case 'fifo':
+        return this.createNode(rel, entry);
+      default:
+        throw refuse(entry.name, `unsupported tar entry type ${quoted(entry.typeflag)}`);
+    }
+  }
+
+  private abs(rel: string): string {
+    return rel === '' ? this.root : path.join(this.root, rel);
+  }
+
+  /**
+   * Makes sure every directory above `rel` is a real directory in the layer,
+   * creating missing ones (0755, owned by the caller, i.e. root) when `create`.
+   * A symlink on the way is refused rather than followed: that is how a layer
+   * would otherwise reach outside itself (`a -> /`, then `a/etc/passwd`).
+   */
+  private prepareParents(rel: string, entryName: string, create = true): void {
+    const parent = parentOf(rel);
+    if (this.realDirs.has(parent)) return;
+    let current = '';
+    for (const part of parent.split('/')) {
+      current = joinRel(current, part);
+      if (this.realDirs.has(current)) continue;
+      const abs = this.abs(current);
+      const stat = fs.lstatSync(abs, { throwIfNoEntry: false });
+      if (!stat) {
+        if (!create) throw refuse(entryName, `${quoted(current)} is not in the layer`);
+        fs.mkdirSync(abs, 0o755);
+        fs.chmodSync(abs, 0o755); // undo the umask
+      } else if (stat.isSymbolicLink()) {
+        throw refuse(entryName, `path traverses a symlink (${quoted(current)})`);
+      } else if (!stat.isDirectory()) {
+        throw refuse(entryName, `${quoted(current)} is not a directory`);
+      }
+      this.realDirs.add(current);
+    }
+  }
+
+  /**
+   * Clears the way for a new entry at `rel`: whatever is there is removed,
+   * except that a directory stays when a directory replaces it. Returns whether
+   * a directory was kept.
+   */
+  private clear(rel: string, keepDirectory: boolean): boolean {
+    const abs = this.abs(rel);
+    const stat = fs.lstatSync(abs, { throwIfNoEntry: false });
+    if (!stat) return false;
+    if (stat.isDirectory() && keepDirectory) return true;
+    // rm never follows symlinks inside what it removes.
+    if (stat.isDirectory()) fs.rmSync(abs, { recursive: true });
+    else fs.unlinkSync(abs);
+    this.forget(rel);
+    return false;
+  }
+
+  /** Drops what we knew about `rel` and everything below it: it is gone, or about to be something else. */
+  private forget(rel: string): void {
+    if (!this.realDirs.delete(rel)) return; // nothing below a non-directory was ever recorded
+    const below = `${rel}/`;
+    for (const known of this.realDirs) if (known.startsWith(below)) this.realDirs.delete(known);
+    this.dirTimes.delete(rel);
+    for (const known of this.dirTimes.keys()) if (known.startsWith(below)) this.dirTimes.delete(known);
+  }
+
+  private async createFile(rel: string, entry: TarEntry): Promise<void> {
+    this.clear(rel, false);
+    const abs = this.abs(rel);
+    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+    // Private until its owner and mode are set, so a setuid binary is never briefly someone else's.
+    const fd = fs.openSync(abs, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+    try {
+      for await (const chunk of entry.body) {
+        writeAll(fd, chunk);
+        this.contentBytes += chunk.length;
+      }
+      // chown clears setuid/setgid, so the mode goes on after the owner.
+      fs.fchownSync(fd, entry.uid, entry.gid);
+      fs.fchmodSync(fd, entry.mode);
+    } finally {
+      fs.closeSync(fd);
+    }
+    this.finishMetadata(abs, entry);
+  }
+
+  private createDir(rel: string, entry: TarEntry): void {
+    const abs = this.abs(rel);
+    if (!this.clear(rel, true)) fs.mkdirSync(abs, 0o700);
+    // abs is a directory we made or lstat'ed, so chmod (which follows links) meets no link here.
+    fs.lchownSync(abs, entry.uid, entry.gid);
+    fs.chmodSync(abs, entry.mode);
+    this.setXattrs(abs, entry);
+    this.realDirs.add(rel);
+    this.dirTimes.set(rel, entry.mtime);
+  }
+
+  private createSymlink(rel: string, entry: TarEntry): void {
+    if (entry.linkname === '') throw refuse(entry.name, 'symlink has no target');
+    if (entry.linkname.includes('\0')) throw refuse(entry.name, 'symlink target contains a NUL byte');
+    this.clear(rel, false);
+    const abs = this.abs(rel);
+    // The target is only data: it may point anywhere, since nothing here ever follows it.
+    fs.symlinkSync(entry.linkname, abs);
+    fs.lchownSync(abs, entry.uid, entry.gid);
+    this.setXattrs(abs, entry);
+    fs.lutimesSync(abs, entry.mtime, entry.mtime);
+  }
+
+  /** A hardlink may only point at a non-directory this layer already holds; it shares that entry's metadata. */
+  private createHardlink(rel: string, entry: TarEntry): void {
+    const target = layerPath(entry.linkname, entry.name, 'hardlink target');
+    if (target === '') throw refuse(entry.name, 'hardlink target is the layer root');
+    this.prepareParents(target, entry.name, false);
+    const targetAbs = this.abs(target);
+    const stat = fs.lstatSync(targetAbs, { throwIfNoEntry: false });
+    if (!stat) throw refuse(entry.name, `hardlink target ${quoted(entry.linkname)} is not in the layer`);
+    if (stat.isDirectory()) throw refuse(entry.name, `hardlink target ${quoted(entry.linkname)} is a directory`);
+    if (target === rel) return;
+    this.clear(rel, false);
+    // link(2) does not follow a symlink target: the new name links the symlink itself.
+    fs.linkSync(targetAbs, this.abs(rel));
+  }
+
+  private createNode(rel: string, entry: TarEntry): void {
+    this.clear(rel, false);
+    const abs = this.abs(rel);
+    const kind = entry.type === 'chardev' ? this.native.S_IFCHR : entry.type === 'blockdev' ? this.native.S_IFBLK : this.native.S_IFIFO;
+    this.native.mknod(abs, kind | 0o600, entry.devmajor, entry.devminor);
+    fs.lchownSync(abs, entry.uid, entry.gid);
+    fs.chmodSync(abs, entry.mode); // a node we just made, not a link
+    this.finishMetadata(abs, entry);
+  }
+
+  /** Xattrs after chown (which clears security.capability), times last. */
+  private finishMetadata(abs: string, entry: TarEntry): void {
+    this.setXattrs(abs, entry);
+    fs.lutimesSync(abs, entry.mtime, entry.mtime);
+  }
+
+  private setXattrs(abs: string, entry: TarEntry): void {
+    for (const [name, value] of entry.xattrs) {
+      if (OVERLAY_XATTR.test(name)) continue;
+      this.native.lsetxattr(abs, name, value);
+    }
+  }
+
+  /** `dir/.wh.name`: hide `name` of the layers below, as overlayfs does, with a 0/0 character device. */
+  private whiteout(rel: string, entryName: string): void {
+    const hidden = baseOf(rel).slice(WHITEOUT_PREFIX.length);
+    // A basename holds no slash, so "." , ".." and "" are the only names that could leave the directory.
+    if (hidden === '' || hidden === '.' || hidden === '..') throw refuse(entryName, 'whiteout names an invalid path');
+    const target = joinRel(parentOf(rel), hidden);
+    this.prepareParents(target, entryName);
+    this.clear(target, false);
+    this.native.mknod(this.abs(target), this.native.S_IFCHR, 0, 0);
+  }
+
+  /** `dir/.wh..wh..opq`: hide everything the layers below have in `dir`. */
+  private markOpaque(rel: string): void {
+    this.prepareParents(rel, rel);
+    this.native.lsetxattr(this.abs(parentOf(rel)), 'trusted.overlay.opaque', Buffer.from('y'));
+  }
+
+  /** Deepest first, though setting a time does not touch the parent's: the order is the safe one either way. */
+  setDirectoryTimes(): void {
+    const byDepth = [...this.dirTimes].sort(([a], [b]) => depth(b) - depth(a));
+    for (const [rel, mtime] of byDepth) fs.lutimesSync(this.abs(rel), mtime, mtime);
+  }
+}
+
+/** AUFS keeps hardlink and other bookkeeping under /.wh..wh.*; it means nothing to overlayfs. */
+function isAufsMetadata(rel: string): boolean {
+  return rel.startsWith(WHITEOUT_META_PREFIX) && baseOf(rel) !== OPAQUE_MARKER;
+}
+
+function depth(rel: string): number {
+  let n = 0;
+  for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) n++;
+  return rel === '' ? -1 : n;
+}
+
+const MAX_ID = 2 ** 32 - 2; // (uid_t)-1 means "unchanged" to chown
+
+function checkOwner(entry: TarEntry): void {
+  for (const [what, id] of [
+    ['uid', entry.uid],
+    ['gid', entry.gid],
+  ] as const) {
+    if (!Number.isSafeInteger(id) || id < 0 || id > MAX_ID) throw refuse(entry.name, `${what} ${id} is out of range`);
+  }
+}
+
+function writeAll(fd: number, chunk: Buffer): void {
+  for (let offset = 0; offset < chunk.length; ) offset += fs.writeSync(fd, chunk, offset);
+}

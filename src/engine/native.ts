@@ -1,0 +1,47 @@
+/**
+ * The seam between the engine and the N-API addon (src/native/addon.c).
+ * Engine code receives a `Native` rather than importing the addon, so a test
+ * can hand in a recording implementation and check the call order.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export interface Native {
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  lsetxattr(path: string, name: string, value: Buffer): void;
+  /** null when the attribute is absent. */
+  lgetxattr(path: string, name: string): Buffer | null;
+  llistxattr(path: string): string[];
+  /** `cwd` (may be '') is where relative paths inside `data` resolve. */
+  mount(source: string, target: string, fstype: string, flags: number, data: string, cwd: string): void;
+  umount2(target: string, flags: number): void;
+  /** false when LOCK_NB was asked and another holder has it. */
+  flock(fd: number, operation: number): boolean;
+  readonly MS_RDONLY: number;
+  readonly MS_NOSUID: number;
+  readonly MS_NODEV: number;
+  readonly MS_BIND: number;
+  readonly MS_REC: number;
+  readonly MNT_DETACH: number;
+  readonly LOCK_SH: number;
+  readonly LOCK_EX: number;
+  readonly LOCK_UN: number;
+  readonly LOCK_NB: number;
+  readonly S_IFCHR: number;
+  readonly S_IFBLK: number;
+  readonly S_IFIFO: number;
+}
+
+/** The repository root: dist/src/engine/native.js → ../../.. */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+let loaded: Native | undefined;
+
+export function loadNative(): Native {
+  if (!loaded) {
+    const require = createRequire(import.meta.url);
+    loaded = require(path.join(packageRoot, 'build/Release/berth.node')) as Native;
+  }
+  return loaded;
+}

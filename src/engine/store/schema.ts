@@ -1,0 +1,51 @@
+/**
+ * The store's SQLite schema. berth.db is the one source of truth (DESIGN §3):
+ * a directory or blob without a row is garbage that reconciliation removes,
+ * never data. Changing a table needs a new entry in MIGRATIONS; the index of
+ * the last applied one is kept in `PRAGMA user_version`.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE blobs (
+    digest     TEXT PRIMARY KEY,           -- sha256:<hex>, file blobs/sha256/<hex>
+    size       INTEGER NOT NULL,
+    media_type TEXT NOT NULL
+  );
+  -- A layer is unpacked once per ChainID into overlay/<chain hex>/diff.
+  CREATE TABLE layers (
+    chain_id   TEXT PRIMARY KEY,
+    diff_id    TEXT NOT NULL,
+    parent     TEXT REFERENCES layers(chain_id),
+    size       INTEGER NOT NULL,           -- bytes of file content in diff/
+    link       TEXT NOT NULL UNIQUE        -- short name under overlay/l/
+  );
+  -- Image ID = sha256 of the config blob.
+  CREATE TABLE images (
+    id         TEXT PRIMARY KEY,
+    created    TEXT,                       -- from the config, ISO 8601
+    size       INTEGER NOT NULL,           -- sum of layer sizes
+    parent     TEXT,                       -- image this one was committed/built from
+    loaded_at  INTEGER NOT NULL            -- ms since epoch
+  );
+  CREATE TABLE image_layers (
+    image_id   TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,           -- 0 = base
+    chain_id   TEXT NOT NULL REFERENCES layers(chain_id),
+    blob       TEXT NOT NULL REFERENCES blobs(digest),
+    PRIMARY KEY (image_id, position)
+  );
+  CREATE INDEX image_layers_chain ON image_layers(chain_id);
+  CREATE INDEX image_layers_blob ON image_layers(blob);
+  -- Fully qualified references: docker.io/library/busybox:latest
+  CREATE TABLE tags (
+    name       TEXT PRIMARY KEY,
+    image_id   TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    tagged_at  INTEGER NOT NULL
+  );
+  CREATE INDEX tags_image ON tags(image_id);
+  CREATE TABLE repo_digests (
+    name       TEXT PRIMARY KEY,           -- docker.io/library/busybox@sha256:…
+    image_id   TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE
+  );
+  `,
+];

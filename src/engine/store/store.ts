@@ -1,0 +1,216 @@
+/**
+ * The on-disk store (DESIGN §3): one root holding berth.db, content-addressed
+ * blobs, layers unpacked once per ChainID, and a staging area.
+ *
+ * Invariant: everything is written under tmp/ first and renamed into place,
+ * then a DB transaction makes it visible. A crash therefore leaves only
+ * unreferenced files, which `collectGarbage` removes. Several processes share
+ * one root: SQLite serialises writers, and StoreLock keeps the collector away
+ * from work in progress.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { Digest } from '../digest.js';
+import { hexOf } from '../digest.js';
+import { errnoCode, invalidArgument, unavailable } from '../errors.js';
+import type { Native } from '../native.js';
+import { MIGRATIONS } from './schema.js';
+import { StoreLock } from './lock.js';
+
+export const DEFAULT_ROOT = '/var/lib/berth';
+
+export interface GarbageReport {
+  layers: number;
+  blobs: number;
+  /** bytes of blob files and layer content removed */
+  reclaimed: number;
+}
+
+export class Store {
+  readonly db: Database.Database;
+  readonly lock: StoreLock;
+
+  private constructor(
+    readonly root: string,
+    readonly native: Native,
+  ) {
+    for (const dir of ['blobs/sha256', 'overlay/l', 'containers', 'volumes', 'tmp']) {
+      fs.mkdirSync(path.join(root, dir), { recursive: true, mode: 0o700 });
+    }
+    this.lock = new StoreLock(path.join(root, 'lock'), native);
+    try {
+      this.db = new Database(path.join(root, 'berth.db'), { timeout: 15_000 });
+    } catch (err) {
+      throw unavailable(`cannot open the store at ${root}: ${(err as Error).message}`, err);
+    }
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  /** Opens (creating if needed) the store at `root` and clears leftovers of crashed processes. */
+  static open(root: string, native: Native): Store {
+    if (!path.isAbsolute(root)) throw invalidArgument(`the store root must be an absolute path, got "${root}"`);
+    const store = new Store(root, native);
+    if (fs.readdirSync(path.join(root, 'tmp')).length > 0) store.collectGarbage();
+    return store;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private migrate(): void {
+    const apply = this.db.transaction(() => {
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      for (let i = version; i < MIGRATIONS.length; i++) this.db.exec(MIGRATIONS[i]);
+      if (version < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
+    });
+    apply.immediate();
+  }
+
+  /** Runs fn in one write transaction, taken up front so concurrent writers queue instead of failing. */
+  write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  blobPath(digest: Digest): string {
+    return path.join(this.root, 'blobs/sha256', hexOf(digest));
+  }
+
+  layerRoot(chainId: Digest): string {
+    return path.join(this.root, 'overlay', hexOf(chainId));
+  }
+
+  layerDiff(chainId: Digest): string {
+    return path.join(this.layerRoot(chainId), 'diff');
+  }
+
+  get overlayDir(): string {
+    return path.join(this.root, 'overlay');
+  }
+
+  /** A fresh directory under tmp/, named after this process so its owner is known. Call under `lock.shared`. */
+  makeStagingDir(purpose: string): string {
+    return fs.mkdtempSync(path.join(this.root, 'tmp', `${process.pid}-${purpose}-`));
+  }
+
+  /**
+   * Moves a staged file to its content address. Idempotent: if the blob is
+   * already there (same content by definition), the staged copy is dropped.
+   */
+  placeBlob(stagedFile: string, digest: Digest): void {
+    const target = this.blobPath(digest);
+    if (fs.existsSync(target)) {
+      fs.rmSync(stagedFile, { force: true });
+      return;
+    }
+    fs.renameSync(stagedFile, target);
+  }
+
+  /**
+   * Moves a staged layer root (holding diff/) to overlay/<chain hex>, giving
+   * it a short link name under overlay/l. If another process placed the same
+   * layer first, ours is discarded and theirs is used: same ChainID, same
+   * content. Returns the link name. Call under `lock.shared`.
+   */
+  placeLayer(stagedRoot: string, chainId: Digest, parentChainId: Digest | undefined): string {
+    const target = this.layerRoot(chainId);
+    if (fs.existsSync(path.join(target, 'link'))) {
+      fs.rmSync(stagedRoot, { recursive: true, force: true });
+      return fs.readFileSync(path.join(target, 'link'), 'utf8');
+    }
+    const link = randomLinkName();
+    fs.writeFileSync(path.join(stagedRoot, 'link'), link);
+    if (parentChainId) {
+      const parentLower = fs.existsSync(path.join(this.layerRoot(parentChainId), 'lower'))
+        ? fs.readFileSync(path.join(this.layerRoot(parentChainId), 'lower'), 'utf8')
+        : '';
+      const parentLink = fs.readFileSync(path.join(this.layerRoot(parentChainId), 'link'), 'utf8');
+      fs.writeFileSync(path.join(stagedRoot, 'lower'), [`l/${parentLink}`, parentLower].filter(Boolean).join(':'));
+    }
+    try {
+      fs.renameSync(stagedRoot, target);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
+      fs.rmSync(stagedRoot, { recursive: true, force: true });
+      return fs.readFileSync(path.join(target, 'link'), 'utf8');
+    }
+    fs.symlinkSync(`../${hexOf(chainId)}/diff`, path.join(this.overlayDir, 'l', link));
+    return link;
+  }
+
+  /**
+   * Removes what no row references: layers and blobs no image uses, then
+   * unreferenced directories and files, staging leftovers and dangling short
+   * links. Runs only when no other process holds the store lock (a load in
+   * progress has files that look like garbage); returns undefined if skipped.
+   */
+  collectGarbage(): GarbageReport | undefined {
+    return this.lock.tryExclusive(() => {
+      const { layers, blobs } = this.write(() => {
+        const layers = this.db
+          .prepare(`DELETE FROM layers WHERE chain_id NOT IN (SELECT chain_id FROM image_layers) RETURNING chain_id`)
+          .all() as { chain_id: string }[];
+        const blobs = this.db
+          .prepare(
+            `DELETE FROM blobs WHERE digest NOT IN (SELECT blob FROM image_layers) AND digest NOT IN (SELECT id FROM images) RETURNING digest`,
+          )
+          .all() as { digest: string }[];
+        return { layers: layers.length, blobs: blobs.length };
+      });
+      let reclaimed = 0;
+      const liveLayers = new Set(
+        (this.db.prepare('SELECT chain_id FROM layers').all() as { chain_id: Digest }[]).map((r) => hexOf(r.chain_id)),
+      );
+      for (const name of fs.readdirSync(this.overlayDir)) {
+        if (name === 'l' || name === 'empty' || liveLayers.has(name)) continue;
+        reclaimed += treeSize(path.join(this.overlayDir, name, 'diff'));
+        fs.rmSync(path.join(this.overlayDir, name), { recursive: true, force: true });
+      }
+      for (const link of fs.readdirSync(path.join(this.overlayDir, 'l'))) {
+        const linkPath = path.join(this.overlayDir, 'l', link);
+        if (!fs.existsSync(linkPath)) fs.rmSync(linkPath, { force: true });
+      }
+      const liveBlobs = new Set(
+        (this.db.prepare('SELECT digest FROM blobs').all() as { digest: Digest }[]).map((r) => hexOf(r.digest)),
+      );
+      const blobDir = path.join(this.root, 'blobs/sha256');
+      for (const name of fs.readdirSync(blobDir)) {
+        if (liveBlobs.has(name)) continue;
+        reclaimed += fs.statSync(path.join(blobDir, name)).size;
+        fs.rmSync(path.join(blobDir, name), { force: true });
+      }
+      const tmp = path.join(this.root, 'tmp');
+      for (const name of fs.readdirSync(tmp)) fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
+      return { layers, blobs, reclaimed };
+    });
+  }
+}
+
+/** 10 characters of [A-Z0-9] keep 200 lowerdirs (l/XXXXXXXXXX:) within overlay's one-page option limit. */
+function randomLinkName(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  return Array.from(randomBytes(10), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** Bytes of regular files under dir, not following symlinks; 0 if dir is gone. */
+export function treeSize(dir: string): number {
+  let total = 0;
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += treeSize(full);
+    else if (entry.isFile()) total += fs.lstatSync(full).size;
+  }
+  return total;
+}
