@@ -164,7 +164,7 @@ class LayerWriter {
     if (isAufsMetadata(rel)) return;
     const base = baseOf(rel);
     try {
-      if (base === OPAQUE_MARKER) this.markOpaque(rel);
+      if (base === OPAQUE_MARKER) this.markOpaque(rel, entry.name);
       else if (base.startsWith(WHITEOUT_META_PREFIX)) return;
       else if (base.startsWith(WHITEOUT_PREFIX)) this.whiteout(rel, entry.name);
       else await this.create(rel, entry);
@@ -309,6 +309,7 @@ class LayerWriter {
     if (!stat) throw refuse(entry.name, `hardlink target ${quoted(entry.linkname)} is not in the layer`);
     if (stat.isDirectory()) throw refuse(entry.name, `hardlink target ${quoted(entry.linkname)} is a directory`);
     if (target === rel) return;
+    if (target.startsWith(`${rel}/`)) throw refuse(entry.name, 'hardlink target lies inside the entry it replaces');
     this.clear(rel, false);
     // link(2) does not follow a symlink target: the new name links the symlink itself.
     fs.linkSync(targetAbs, this.abs(rel));
@@ -349,8 +350,8 @@ class LayerWriter {
   }
 
   /** `dir/.wh..wh..opq`: hide everything the layers below have in `dir`. */
-  private markOpaque(rel: string): void {
-    this.prepareParents(rel, rel);
+  private markOpaque(rel: string, entryName: string): void {
+    this.prepareParents(rel, entryName);
     this.native.lsetxattr(this.abs(parentOf(rel)), 'trusted.overlay.opaque', Buffer.from('y'));
   }
 
@@ -363,7 +364,7 @@ class LayerWriter {
 
 /** AUFS keeps hardlink and other bookkeeping under /.wh..wh.*; it means nothing to overlayfs. */
 function isAufsMetadata(rel: string): boolean {
-  return rel.startsWith(WHITEOUT_META_PREFIX) && baseOf(rel) !== OPAQUE_MARKER;
+  return rel.startsWith(WHITEOUT_META_PREFIX) && rel !== OPAQUE_MARKER;
 }
 
 function depth(rel: string): number {
