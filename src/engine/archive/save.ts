@@ -15,7 +15,7 @@ import { invalidArgument } from '../errors.js';
 import type { ProgressListener } from '../events.js';
 import { TarWriter } from '../layers/tar.js';
 import { MEDIA_TYPES } from '../images/layer-store.js';
-import { familiarName, parseReference, parseTaggedReference, qualifiedName } from '../images/reference.js';
+import { familiarName, parseReference } from '../images/reference.js';
 import type { ImageService } from '../images/service.js';
 import type { Store } from '../store/store.js';
 
@@ -36,13 +36,11 @@ export async function saveArchive(
   if (names.length === 0) throw invalidArgument('save needs at least one image');
   const selected = new Map<Digest, SavedImage>();
   for (const name of names) {
-    const id = images.resolve(name);
+    // Saving by ID (or digest) writes no tag, as Docker does.
+    const { id, tag } = images.lookup(name);
     const image = selected.get(id) ?? { id, tags: [] };
     selected.set(id, image);
-    if (!isIdReference(name, id)) {
-      const ref = parseTaggedReference(name);
-      if (!ref.digest) image.tags.push(qualifiedName(ref));
-    }
+    if (tag && !image.tags.includes(tag)) image.tags.push(tag);
   }
   const tar = new TarWriter();
   const written = new Set<Digest>();
@@ -110,12 +108,6 @@ export async function saveArchive(
     throw err;
   }
   await done;
-}
-
-/** Saving by ID writes no tag, as Docker does. */
-function isIdReference(name: string, id: Digest): boolean {
-  const hex = name.replace(/^sha256:/, '');
-  return /^[0-9a-f]+$/.test(hex) && hexOf(id).startsWith(hex);
 }
 
 /**

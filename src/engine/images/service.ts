@@ -103,32 +103,37 @@ export class ImageService {
 
   /**
    * Finds an image by reference (busybox, busybox:1.36, localhost:5000/a@sha256:…),
-   * full ID or unique ID prefix, as Docker does. Throws not-found with
+   * then by full ID or unique ID prefix, as Docker does. Throws not-found with
    * Docker's wording.
    */
   resolve(nameOrId: string): Digest {
-    const byId = this.resolveId(nameOrId);
-    if (byId) return byId;
-    let ref: Reference;
+    return this.lookup(nameOrId).id;
+  }
+
+  /** Like resolve, also telling whether the name was a tag (and which) rather than an ID. */
+  lookup(nameOrId: string): { id: Digest; tag?: string } {
+    let ref: Reference | undefined;
     try {
       ref = parseTaggedReference(nameOrId);
     } catch (err) {
-      if (ID_PREFIX.test(nameOrId)) throw notFound(`No such image: ${nameOrId}`);
-      throw err;
+      if (!ID_PREFIX.test(nameOrId)) throw err;
     }
-    const row = ref.digest
-      ? (this.db.prepare('SELECT image_id FROM repo_digests WHERE name = ?').get(`${repositoryName(ref)}@${ref.digest}`) as
-          | { image_id: Digest }
-          | undefined)
-      : (this.db.prepare('SELECT image_id FROM tags WHERE name = ?').get(qualifiedName(ref)) as { image_id: Digest } | undefined);
-    if (!row) throw notFound(`No such image: ${familiarName(ref)}`);
-    return row.image_id;
+    if (ref) {
+      const row = ref.digest
+        ? (this.db.prepare('SELECT image_id FROM repo_digests WHERE name = ?').get(`${repositoryName(ref)}@${ref.digest}`) as
+            | { image_id: Digest }
+            | undefined)
+        : (this.db.prepare('SELECT image_id FROM tags WHERE name = ?').get(qualifiedName(ref)) as { image_id: Digest } | undefined);
+      if (row) return { id: row.image_id, tag: ref.digest ? undefined : qualifiedName(ref) };
+    }
+    const byId = this.resolveId(nameOrId);
+    if (byId) return { id: byId };
+    throw notFound(`No such image: ${ref ? familiarName(ref) : nameOrId}`);
   }
 
   private resolveId(value: string): Digest | undefined {
     if (!ID_PREFIX.test(value)) return undefined;
     const hex = value.replace(/^sha256:/, '');
-    // Docker treats a short hex string that is also a valid name as a name first only if tagged; IDs win otherwise.
     const rows = this.db.prepare(`SELECT id FROM images WHERE id LIKE ? LIMIT 2`).all(`sha256:${hex}%`) as { id: Digest }[];
     if (rows.length > 1) throw invalidArgument(`image ID prefix "${value}" is ambiguous`);
     return rows[0]?.id;
@@ -280,8 +285,7 @@ export class ImageService {
    * one a container uses (`inUse` tells which are).
    */
   remove(nameOrId: string, options: { force?: boolean; inUse?: (id: Digest) => string | undefined } = {}): RemoveResult {
-    const id = this.resolve(nameOrId);
-    const byId = this.resolveIdQuiet(nameOrId) === id;
+    const { id, tag: byTag } = this.lookup(nameOrId);
     const result: RemoveResult = { untagged: [], deleted: [] };
     const user = options.inUse?.(id);
     this.store.write(() => {
@@ -293,8 +297,8 @@ export class ImageService {
           result.untagged.push(familiarName(parseReference(name)));
         }
       };
-      if (!byId) {
-        const name = qualifiedName(parseTaggedReference(nameOrId));
+      if (byTag) {
+        const name = byTag;
         if (user && !options.force && tags.length === 1) {
           throw failedPrecondition(`unable to remove repository reference "${nameOrId}" (must force) - container ${user} is using its referenced image ${hexOf(id).slice(0, 12)}`);
         }
@@ -317,14 +321,6 @@ export class ImageService {
     });
     if (result.deleted.length > 0) this.store.collectGarbage();
     return result;
-  }
-
-  private resolveIdQuiet(value: string): Digest | undefined {
-    try {
-      return this.resolveId(value);
-    } catch {
-      return undefined;
-    }
   }
 
   /** `docker image prune`: untagged images, or with `all` every image no container uses. */

@@ -87,23 +87,43 @@ function defaultMaxBytes(): number {
   return value;
 }
 
-/** Hashes the uncompressed stream for the DiffID and stops a tar bomb as soon as it passes the limit. */
+/**
+ * Hashes the uncompressed stream for the DiffID and stops a tar bomb as soon
+ * as it passes the limit. Read errors become BerthErrors here, so that they
+ * are not mistaken for a failure to write whichever entry was being read.
+ */
 async function* hashedWithinLimit(source: AsyncIterable<Buffer>, hash: Hash, maxBytes: number): AsyncGenerator<Buffer> {
   let total = 0;
-  for await (const chunk of source) {
-    total += chunk.length;
-    if (total > maxBytes) throw invalidArgument(`layer exceeds the size limit of ${maxBytes} bytes`);
-    hash.update(chunk);
-    yield chunk;
+  const chunks = source[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (err) {
+        throw asReadError(err);
+      }
+      if (next.done) return;
+      total += next.value.length;
+      if (total > maxBytes) throw invalidArgument(`layer exceeds the size limit of ${maxBytes} bytes`);
+      hash.update(next.value);
+      yield next.value;
+    }
+  } finally {
+    await chunks.return?.();
   }
+}
+
+function asReadError(err: unknown): BerthError {
+  if (isBerthError(err)) return err;
+  const message = oneLine(err instanceof Error ? err.message : String(err));
+  if ((errnoCode(err) ?? '').startsWith('Z_')) return invalidArgument(`invalid layer: corrupt gzip data (${message})`, err);
+  return internal(`reading layer: ${message}`, err);
 }
 
 function asLayerError(err: unknown): BerthError {
   if (isBerthError(err)) return err;
   const message = oneLine(err instanceof Error ? err.message : String(err));
-  const code = errnoCode(err) ?? '';
-  if (code.startsWith('Z_')) return invalidArgument(`invalid layer: gzip data is corrupt (${message})`, err);
-  if (code === 'ENOSPC' || code === 'EDQUOT') return unavailable(`unpacking layer: ${message}`, err);
   return internal(`unpacking layer: ${message}`, err);
 }
 
@@ -231,20 +251,26 @@ class LayerWriter {
   }
 
   /**
-   * Clears the way for a new entry at `rel`: whatever is there is removed,
-   * except that a directory stays when a directory replaces it. Returns whether
-   * a directory was kept.
+   * Runs `make`, which creates `rel` and fails with EEXIST when something is
+   * already there; in that case removes what is in the way and runs it again.
+   * Trying first saves a lookup per entry in the usual case, a fresh layer.
    */
-  private clear(rel: string, keepDirectory: boolean): boolean {
+  private replacing<T>(rel: string, make: () => T): T {
+    try {
+      return make();
+    } catch (err) {
+      if (errnoCode(err) !== 'EEXIST') throw err;
+    }
+    this.remove(rel);
+    return make();
+  }
+
+  private remove(rel: string): void {
     const abs = this.abs(rel);
-    const stat = fs.lstatSync(abs, { throwIfNoEntry: false });
-    if (!stat) return false;
-    if (stat.isDirectory() && keepDirectory) return true;
-    // rm never follows symlinks inside what it removes.
-    if (stat.isDirectory()) fs.rmSync(abs, { recursive: true });
+    // rm never follows the symlinks inside what it removes.
+    if (fs.lstatSync(abs).isDirectory()) fs.rmSync(abs, { recursive: true });
     else fs.unlinkSync(abs);
     this.forget(rel);
-    return false;
   }
 
   /** Drops what we knew about `rel` and everything below it: it is gone, or about to be something else. */
@@ -257,11 +283,11 @@ class LayerWriter {
   }
 
   private async createFile(rel: string, entry: TarEntry): Promise<void> {
-    this.clear(rel, false);
     const abs = this.abs(rel);
     const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
-    // Private until its owner and mode are set, so a setuid binary is never briefly someone else's.
-    const fd = fs.openSync(abs, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+    // Never open what exists (it may be a link to elsewhere): replace it. The file stays
+    // private until its owner and mode are set.
+    const fd = this.replacing(rel, () => fs.openSync(abs, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600));
     try {
       for await (const chunk of entry.body) {
         writeAll(fd, chunk);
@@ -278,7 +304,7 @@ class LayerWriter {
 
   private createDir(rel: string, entry: TarEntry): void {
     const abs = this.abs(rel);
-    if (!this.clear(rel, true)) fs.mkdirSync(abs, 0o700);
+    this.makeDirectory(rel);
     // abs is a directory we made or lstat'ed, so chmod (which follows links) meets no link here.
     fs.lchownSync(abs, entry.uid, entry.gid);
     fs.chmodSync(abs, entry.mode);
@@ -290,10 +316,9 @@ class LayerWriter {
   private createSymlink(rel: string, entry: TarEntry): void {
     if (entry.linkname === '') throw refuse(entry.name, 'symlink has no target');
     if (entry.linkname.includes('\0')) throw refuse(entry.name, 'symlink target contains a NUL byte');
-    this.clear(rel, false);
     const abs = this.abs(rel);
     // The target is only data: it may point anywhere, since nothing here ever follows it.
-    fs.symlinkSync(entry.linkname, abs);
+    this.replacing(rel, () => fs.symlinkSync(entry.linkname, abs));
     fs.lchownSync(abs, entry.uid, entry.gid);
     this.setXattrs(abs, entry);
     fs.lutimesSync(abs, entry.mtime, entry.mtime);
@@ -310,19 +335,31 @@ class LayerWriter {
     if (stat.isDirectory()) throw refuse(entry.name, `hardlink target ${quoted(entry.linkname)} is a directory`);
     if (target === rel) return;
     if (target.startsWith(`${rel}/`)) throw refuse(entry.name, 'hardlink target lies inside the entry it replaces');
-    this.clear(rel, false);
     // link(2) does not follow a symlink target: the new name links the symlink itself.
-    fs.linkSync(targetAbs, this.abs(rel));
+    this.replacing(rel, () => fs.linkSync(targetAbs, this.abs(rel)));
   }
 
   private createNode(rel: string, entry: TarEntry): void {
-    this.clear(rel, false);
     const abs = this.abs(rel);
     const kind = entry.type === 'chardev' ? this.native.S_IFCHR : entry.type === 'blockdev' ? this.native.S_IFBLK : this.native.S_IFIFO;
-    this.native.mknod(abs, kind | 0o600, entry.devmajor, entry.devminor);
+    this.replacing(rel, () => this.native.mknod(abs, kind | 0o600, entry.devmajor, entry.devminor));
     fs.lchownSync(abs, entry.uid, entry.gid);
     fs.chmodSync(abs, entry.mode); // a node we just made, not a link
     this.finishMetadata(abs, entry);
+  }
+
+  /** A directory over a directory only updates its metadata; over anything else it replaces it. */
+  private makeDirectory(rel: string): void {
+    const abs = this.abs(rel);
+    try {
+      fs.mkdirSync(abs, 0o700);
+      return;
+    } catch (err) {
+      if (errnoCode(err) !== 'EEXIST') throw err;
+    }
+    if (fs.lstatSync(abs).isDirectory()) return;
+    this.remove(rel);
+    fs.mkdirSync(abs, 0o700);
   }
 
   /** Xattrs after chown (which clears security.capability), times last. */
@@ -345,8 +382,7 @@ class LayerWriter {
     if (hidden === '' || hidden === '.' || hidden === '..') throw refuse(entryName, 'whiteout names an invalid path');
     const target = joinRel(parentOf(rel), hidden);
     this.prepareParents(target, entryName);
-    this.clear(target, false);
-    this.native.mknod(this.abs(target), this.native.S_IFCHR, 0, 0);
+    this.replacing(target, () => this.native.mknod(this.abs(target), this.native.S_IFCHR, 0, 0));
   }
 
   /** `dir/.wh..wh..opq`: hide everything the layers below have in `dir`. */

@@ -119,29 +119,45 @@ export class Store {
    */
   placeLayer(stagedRoot: string, chainId: Digest, parentChainId: Digest | undefined): string {
     const target = this.layerRoot(chainId);
-    if (fs.existsSync(path.join(target, 'link'))) {
+    const existing = readLinkName(target);
+    if (existing) {
       fs.rmSync(stagedRoot, { recursive: true, force: true });
-      return fs.readFileSync(path.join(target, 'link'), 'utf8');
+      this.ensureShortLink(existing, chainId);
+      return existing;
     }
     const link = randomLinkName();
     fs.writeFileSync(path.join(stagedRoot, 'link'), link);
     if (parentChainId) {
-      const parentLower = fs.existsSync(path.join(this.layerRoot(parentChainId), 'lower'))
-        ? fs.readFileSync(path.join(this.layerRoot(parentChainId), 'lower'), 'utf8')
-        : '';
-      const parentLink = fs.readFileSync(path.join(this.layerRoot(parentChainId), 'link'), 'utf8');
+      const parentRoot = this.layerRoot(parentChainId);
+      const parentLower = fs.existsSync(path.join(parentRoot, 'lower')) ? fs.readFileSync(path.join(parentRoot, 'lower'), 'utf8') : '';
+      const parentLink = fs.readFileSync(path.join(parentRoot, 'link'), 'utf8');
       fs.writeFileSync(path.join(stagedRoot, 'lower'), [`l/${parentLink}`, parentLower].filter(Boolean).join(':'));
     }
+    // The short link goes first, dangling until the rename: a crash between
+    // the two then leaves only a dangling link (garbage), never a layer
+    // directory that cannot be mounted.
+    const shortLink = path.join(this.overlayDir, 'l', link);
+    fs.symlinkSync(`../${hexOf(chainId)}/diff`, shortLink);
     try {
       fs.renameSync(stagedRoot, target);
     } catch (err) {
       const code = errnoCode(err);
+      fs.rmSync(shortLink, { force: true });
       if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
       fs.rmSync(stagedRoot, { recursive: true, force: true });
-      return fs.readFileSync(path.join(target, 'link'), 'utf8');
+      const theirs = readLinkName(target)!;
+      this.ensureShortLink(theirs, chainId);
+      return theirs;
     }
-    fs.symlinkSync(`../${hexOf(chainId)}/diff`, path.join(this.overlayDir, 'l', link));
     return link;
+  }
+
+  private ensureShortLink(link: string, chainId: Digest): void {
+    try {
+      fs.symlinkSync(`../${hexOf(chainId)}/diff`, path.join(this.overlayDir, 'l', link));
+    } catch (err) {
+      if (errnoCode(err) !== 'EEXIST') throw err;
+    }
   }
 
   /**
@@ -189,6 +205,16 @@ export class Store {
       for (const name of fs.readdirSync(tmp)) fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
       return { layers, blobs, reclaimed };
     });
+  }
+}
+
+/** The short link name a placed layer directory records, or undefined if none is placed there. */
+function readLinkName(layerRoot: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(layerRoot, 'link'), 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return undefined;
+    throw err;
   }
 }
 
