@@ -21,12 +21,12 @@ export async function run(ctx: CliContext, { flags }: Parsed): Promise<number> {
     : 'WARNING! This will remove all dangling images.';
   if (!flags.force && !(await confirm(ctx, warning))) return 0;
   const engine = await ctx.engine();
-  const result = engine.images.prune({ all: flags.all === true });
+  const result = engine.images.prune({ all: flags.all === true, inUse: engine.imageUser });
   if (result.deleted.length > 0) {
     print(ctx, 'Deleted Images:');
     for (const u of result.untagged) print(ctx, `untagged: ${u}`);
     for (const d of result.deleted) print(ctx, `deleted: ${d}`);
-    print(ctx, '');
+    ctx.out.write('\n');
   }
   print(ctx, `Total reclaimed space: ${humanSize(result.reclaimed)}`);
   return 0;

@@ -35,6 +35,11 @@ interface Row {
 export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<void> {
   const engine = await ctx.engine();
   let images = engine.images.list({ repository: args[0] });
+  if (!flags.all) {
+    // Intermediate images: untagged parents of other images (build and commit steps).
+    const parents = new Set(images.map((i) => i.parent));
+    images = images.filter((i) => i.repoTags.length > 0 || !parents.has(i.id));
+  }
   for (const filter of flags.filter as string[]) {
     const [key, value = ''] = filter.split('=', 2);
     if (key === 'dangling') images = images.filter((i) => (i.repoTags.length === 0) === (value === 'true'));

@@ -85,6 +85,22 @@ export async function loadArchive(
   options: { totalBytes?: number; onProgress?: ProgressListener } = {},
 ): Promise<LoadResult> {
   const { onProgress } = options;
+  try {
+    return await loadUnderLock(store, images, input, options);
+  } catch (err) {
+    // Layers and blobs placed before the failure have no rows: collect them now, outside the lock.
+    store.collectGarbage();
+    throw err;
+  }
+}
+
+function loadUnderLock(
+  store: Store,
+  images: ImageService,
+  input: Readable,
+  options: { totalBytes?: number; onProgress?: ProgressListener },
+): Promise<LoadResult> {
+  const { onProgress } = options;
   return store.lock.shared(async () => {
     const staging = store.makeStagingDir('load');
     try {

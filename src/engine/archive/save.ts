@@ -45,6 +45,7 @@ export async function saveArchive(
   const tar = new TarWriter();
   const written = new Set<Digest>();
   const done = pipeline(tar, output);
+  done.catch(() => {}); // awaited below; an early failure must not surface as an unhandled rejection
   const addBlob = async (digest: Digest, data: Buffer | string) => {
     if (written.has(digest)) return;
     written.add(digest);
@@ -121,9 +122,14 @@ export async function saveArchiveToFile(
   file: string,
   options: { onProgress?: ProgressListener } = {},
 ): Promise<void> {
-  const partial = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.partial`);
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw invalidArgument(`invalid output path: directory "${dir}" does not exist`);
+  for (const name of names) images.resolve(name); // fail on a bad name before creating anything
+  const partial = path.join(dir, `.${path.basename(file)}.${process.pid}.partial`);
+  // Opened synchronously, so the finally below always finds (and removes) it.
+  const fd = fs.openSync(partial, 'wx', 0o644);
   try {
-    await saveArchive(store, images, names, fs.createWriteStream(partial), options);
+    await saveArchive(store, images, names, fs.createWriteStream('', { fd }), options);
     fs.renameSync(partial, file);
   } finally {
     fs.rmSync(partial, { force: true });

@@ -87,17 +87,25 @@ export async function ingestLayers(
   store: Store,
   staging: string,
   blobs: readonly StagedBlob[],
-  options: { expectedDiffIds?: readonly Digest[]; onProgress?: ProgressListener; operation?: string } = {},
+  options: {
+    expectedDiffIds?: readonly Digest[];
+    onProgress?: ProgressListener;
+    operation?: string;
+    /** layers these blobs go on top of (commit, build); none for a whole image */
+    base?: { diffIds: readonly Digest[]; chainId: Digest };
+  } = {},
 ): Promise<RegisteredLayer[]> {
-  const { expectedDiffIds, onProgress, operation = 'load' } = options;
+  const { expectedDiffIds, onProgress, operation = 'load', base } = options;
   if (expectedDiffIds && expectedDiffIds.length !== blobs.length) {
     throw invalidArgument(`image has ${blobs.length} layers but its config lists ${expectedDiffIds.length} diff IDs`);
   }
   const knownLayer = store.db.prepare('SELECT size FROM layers WHERE chain_id = ?');
   const layers: RegisteredLayer[] = [];
-  let parentChain: Digest | undefined;
-  const diffIds: Digest[] = [];
-  for (const [index, blob] of blobs.entries()) {
+  let parentChain: Digest | undefined = base?.chainId;
+  const diffIds: Digest[] = [...(base?.diffIds ?? [])];
+  for (let [index, blob] of blobs.entries()) {
+    // A blob placed earlier in this same ingest (an archive listing one layer twice) has left staging.
+    if (!fs.existsSync(blob.file)) blob = { ...blob, file: store.blobPath(blob.digest) };
     const mediaType = layerMediaType(blob.file);
     const shortId = blob.digest.slice(7, 19);
     // With the config's DiffIDs known, an already-unpacked chain need not be read at all.

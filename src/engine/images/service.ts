@@ -9,7 +9,7 @@ import { hexOf, sha256 } from '../digest.js';
 import { failedPrecondition, invalidArgument, notFound } from '../errors.js';
 import type { ProgressListener } from '../events.js';
 import type { Store } from '../store/store.js';
-import { applyChanges, hostArchitecture, parseImageConfig, type ImageConfig } from './config.js';
+import { applyChanges, hostArchitecture, parseImageConfig, type ContainerConfig, type ImageConfig } from './config.js';
 import { ingestLayers, MEDIA_TYPES, stageStream, type RegisteredLayer } from './layer-store.js';
 import {
   familiarName,
@@ -351,6 +351,20 @@ export class ImageService {
     const ref = options.reference ? parseTaggedReference(options.reference) : undefined;
     if (ref?.digest) throw invalidArgument(`invalid reference format: cannot import to a digest reference`);
     const containerConfig = applyChanges({}, options.changes ?? []);
+    try {
+      return await this.importUnderLock(input, options, ref, containerConfig);
+    } catch (err) {
+      this.store.collectGarbage(); // whatever was placed before the failure has no row
+      throw err;
+    }
+  }
+
+  private importUnderLock(
+    input: NodeJS.ReadableStream,
+    options: { source: string; message?: string; onProgress?: ProgressListener },
+    ref: Reference | undefined,
+    containerConfig: ContainerConfig,
+  ): Promise<Digest> {
     return this.store.lock.shared(async () => {
       const staging = this.store.makeStagingDir('import');
       try {

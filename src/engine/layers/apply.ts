@@ -51,16 +51,14 @@ const OVERLAY_XATTR = /^(trusted|user)\.overlay\./;
  * clean up. `input` is destroyed on failure.
  */
 export async function applyLayer(input: Readable, dir: string, options: ApplyLayerOptions = {}): Promise<AppliedLayer> {
-  const native = options.native ?? loadNative();
-  const maxBytes = options.maxBytes ?? defaultMaxBytes();
   const { onProgress } = options;
   const counted = onProgress ? input.pipe(byteCounter(onProgress)) : input;
   if (counted !== input) input.on('error', (err) => counted.destroy(err));
-
   let tar: Readable | undefined;
-  const hash = createHash('sha256');
-  const writer = new LayerWriter(dir, native);
   try {
+    const maxBytes = options.maxBytes ?? defaultMaxBytes();
+    const writer = new LayerWriter(dir, options.native ?? loadNative());
+    const hash = createHash('sha256');
     tar = await decompressed(counted);
     // pipe() does not pass errors along; without this a failing read would hang the unpack.
     if (tar !== counted) counted.on('error', (err) => tar?.destroy(err));
@@ -68,13 +66,21 @@ export async function applyLayer(input: Readable, dir: string, options: ApplyLay
       await writer.apply(entry);
     }
     writer.setDirectoryTimes();
+    return { diffId: digestOf(hash), size: writer.contentBytes };
   } catch (err) {
-    tar?.destroy();
-    counted.destroy();
-    input.destroy();
+    for (const stream of [tar, counted, input]) if (stream) destroyQuietly(stream);
     throw asLayerError(err);
   }
-  return { diffId: digestOf(hash), size: writer.contentBytes };
+}
+
+/**
+ * The error we throw is the one to report; a stream destroyed before it opened
+ * may still fail to open later (its file already removed by the caller's
+ * cleanup), and that must not become an uncaught 'error' event.
+ */
+function destroyQuietly(stream: Readable): void {
+  stream.on('error', () => {});
+  stream.destroy();
 }
 
 function defaultMaxBytes(): number {
@@ -82,7 +88,7 @@ function defaultMaxBytes(): number {
   if (configured === undefined || configured === '') return DEFAULT_MAX_LAYER_BYTES;
   const value = Number(configured);
   if (!Number.isSafeInteger(value) || value <= 0) {
-    throw invalidArgument(`BERTH_MAX_LAYER_BYTES must be a positive whole number of bytes, not "${configured}"`);
+    throw invalidArgument(`BERTH_MAX_LAYER_BYTES must be a positive whole number of bytes, not ${JSON.stringify(configured)}`);
   }
   return value;
 }
@@ -168,6 +174,7 @@ function joinRel(parent: string, name: string): string {
 
 /** Writes entries into one layer directory, remembering what it has checked. */
 class LayerWriter {
+  /** Bytes of regular files and symlink targets written: what Docker reports as a layer's size. */
   contentBytes = 0;
   /** Relative paths known to be real directories (not symlinks) in the layer; "" is the layer itself. */
   private readonly realDirs = new Set<string>(['']);
@@ -191,7 +198,8 @@ class LayerWriter {
     } catch (err) {
       if (isBerthError(err)) throw err;
       const code = errnoCode(err);
-      const message = `unpacking layer entry ${quoted(entry.name)}: ${oneLine(err instanceof Error ? err.message : String(err))}`;
+      const reason = oneLine(err instanceof Error ? err.message : String(err));
+      const message = `unpacking layer entry ${quoted(entry.name)}: ${reason}`;
       throw code === 'ENOSPC' || code === 'EDQUOT' ? unavailable(message, err) : internal(message, err);
     }
   }
@@ -319,6 +327,8 @@ class LayerWriter {
     const abs = this.abs(rel);
     // The target is only data: it may point anywhere, since nothing here ever follows it.
     this.replacing(rel, () => fs.symlinkSync(entry.linkname, abs));
+    // Docker counts a symlink's own size (its target's length) in image sizes; so does berth.
+    this.contentBytes += Buffer.byteLength(entry.linkname);
     fs.lchownSync(abs, entry.uid, entry.gid);
     this.setXattrs(abs, entry);
     fs.lutimesSync(abs, entry.mtime, entry.mtime);
@@ -341,7 +351,8 @@ class LayerWriter {
 
   private createNode(rel: string, entry: TarEntry): void {
     const abs = this.abs(rel);
-    const kind = entry.type === 'chardev' ? this.native.S_IFCHR : entry.type === 'blockdev' ? this.native.S_IFBLK : this.native.S_IFIFO;
+    const { S_IFCHR, S_IFBLK, S_IFIFO } = this.native;
+    const kind = entry.type === 'chardev' ? S_IFCHR : entry.type === 'blockdev' ? S_IFBLK : S_IFIFO;
     this.replacing(rel, () => this.native.mknod(abs, kind | 0o600, entry.devmajor, entry.devminor));
     fs.lchownSync(abs, entry.uid, entry.gid);
     fs.chmodSync(abs, entry.mode); // a node we just made, not a link

@@ -55,6 +55,11 @@ export async function readBody(entry: TarEntry): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+function asBuffer(value: Buffer | Uint8Array | string): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  return typeof value === 'string' ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
 function corrupt(what: string, offset: number) {
   return invalidArgument(`invalid tar archive: ${what} at offset ${offset}`);
 }
@@ -82,7 +87,7 @@ class ChunkReader {
         return false;
       }
       const value = next.value;
-      this.chunk = Buffer.isBuffer(value) ? value : typeof value === 'string' ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      this.chunk = asBuffer(value);
       this.pos = 0;
     }
     return true;
@@ -279,7 +284,7 @@ function paxNumber(value: Buffer, key: string, offset: number, allowFraction = f
   const pattern = allowFraction ? /^-?\d+(\.\d+)?$/ : /^\d+$/;
   const n = Number(s);
   if (!pattern.test(s) || !Number.isFinite(n) || (!allowFraction && !Number.isSafeInteger(n))) {
-    throw corrupt(`bad PAX ${key} value "${s.slice(0, 40)}"`, offset);
+    throw corrupt(`bad PAX ${key} value ${JSON.stringify(s.slice(0, 40))}`, offset);
   }
   return n;
 }
@@ -518,11 +523,15 @@ export class TarWriter extends Readable {
   private resumeProducer: (() => void) | undefined;
   private finishCalled = false;
 
+  /**
+   * data is the content, a stream of it (header.size required), or the path of
+   * a file to copy (its current size, or the first header.size bytes).
+   */
   addFile(header: TarFileHeader, data: Buffer | Readable | string): Promise<void> {
     return this.enqueue(async () => {
       if (Buffer.isBuffer(data)) {
         if (header.size !== undefined && header.size !== data.length) {
-          throw invalidArgument(`tar entry "${header.name}": size ${header.size} does not match ${data.length} bytes of data`);
+          throw badEntry(header.name, `size ${header.size} does not match ${data.length} bytes of data`);
         }
         await this.writeEntry({ header, type: 'file', size: data.length });
         await this.writeBody(data, data.length);
@@ -530,9 +539,10 @@ export class TarWriter extends Readable {
         const size = header.size ?? (await fs.promises.stat(data)).size;
         await this.writeEntry({ header, type: 'file', size });
         // Bounded, so a file that grows while we read it still fits its header.
-        await this.writeStream(size === 0 ? Readable.from([]) : fs.createReadStream(data, { start: 0, end: size - 1 }), size, header.name);
+        const content = size === 0 ? Readable.from([]) : fs.createReadStream(data, { start: 0, end: size - 1 });
+        await this.writeStream(content, size, header.name);
       } else {
-        if (header.size === undefined) throw invalidArgument(`tar entry "${header.name}": a stream needs a size`);
+        if (header.size === undefined) throw badEntry(header.name, 'a stream needs a size');
         await this.writeEntry({ header, type: 'file', size: header.size });
         await this.writeStream(data, header.size, header.name);
       }
@@ -605,7 +615,8 @@ export class TarWriter extends Readable {
   private async writeEntry(entry: OutEntry): Promise<void> {
     const { header, pax } = encodeHeader(entry);
     if (pax) {
-      await this.pushChunk(encodeHeader({ header: { name: paxHeaderName(entry.header.name) }, type: 'file', size: pax.length }, 'x').header);
+      const paxEntry: OutEntry = { header: { name: paxHeaderName(entry.header.name) }, type: 'file', size: pax.length };
+      await this.pushChunk(encodeHeader(paxEntry, 'x').header);
       await this.writeBody(pax, pax.length);
     }
     await this.pushChunk(header);
@@ -626,7 +637,7 @@ export class TarWriter extends Readable {
       await this.pushChunk(piece);
     }
     if (written !== size) {
-      throw invalidArgument(`tar entry "${name}": expected ${size} bytes of data, got ${written > size ? 'more' : written}`);
+      throw badEntry(name, `expected ${size} bytes of data, got ${written > size ? 'more' : written}`);
     }
     const pad = padding(size);
     if (pad) await this.pushChunk(ZEROS.subarray(0, pad));
@@ -636,6 +647,10 @@ export class TarWriter extends Readable {
 /** The same, under the name the rest of the engine's factories use. */
 export function createTarWriter(): TarWriter {
   return new TarWriter();
+}
+
+function badEntry(name: string, why: string) {
+  return invalidArgument(`tar entry ${JSON.stringify(name)}: ${why}`);
 }
 
 const OCTAL_LIMIT = { 8: 0o7777777, 12: 0o77777777777 } as const;
@@ -683,7 +698,7 @@ function encodeHeader(entry: OutEntry, typeflag = TYPEFLAGS[entry.type]): { head
   const records: Buffer[] = [];
   const block = Buffer.alloc(BLOCK);
 
-  if (h.name.length === 0 || h.name.includes('\0')) throw invalidArgument(`tar entry name ${JSON.stringify(h.name)} is not valid`);
+  if (h.name.length === 0 || h.name.includes('\0')) throw badEntry(h.name, 'not a valid name');
   const nameBytes = Buffer.from(h.name);
   const split = splitUstarName(nameBytes);
   if (split) {
@@ -704,7 +719,7 @@ function encodeHeader(entry: OutEntry, typeflag = TYPEFLAGS[entry.type]): { head
     ['mtime', Math.trunc(h.mtime ?? 0), 136, 12],
   ];
   for (const [key, value, start, length] of numbers) {
-    if (!Number.isSafeInteger(value)) throw invalidArgument(`tar entry "${h.name}": ${key} ${value} is not valid`);
+    if (!Number.isSafeInteger(value)) throw badEntry(h.name, `${key} ${value} is not valid`);
     if (value >= 0 && value <= OCTAL_LIMIT[length]) writeOctal(block, value, start, length);
     else records.push(paxRecord(key, String(value)));
   }

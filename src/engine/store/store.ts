@@ -55,8 +55,15 @@ export class Store {
   static open(root: string, native: Native): Store {
     if (!path.isAbsolute(root)) throw invalidArgument(`the store root must be an absolute path, got "${root}"`);
     const store = new Store(root, native);
-    if (fs.readdirSync(path.join(root, 'tmp')).length > 0) store.collectGarbage();
+    if (store.looksUntidy()) store.collectGarbage();
     return store;
+  }
+
+  /** Evidence of a crash: staging left in tmp/, or more layer directories than layer rows. */
+  private looksUntidy(): boolean {
+    if (fs.readdirSync(path.join(this.root, 'tmp')).length > 0) return true;
+    const dirs = fs.readdirSync(this.overlayDir).filter((n) => n !== 'l' && n !== 'empty').length;
+    return dirs > (this.db.prepare('SELECT count(*) AS n FROM layers').get() as { n: number }).n;
   }
 
   close(): void {
@@ -104,6 +111,7 @@ export class Store {
    */
   placeBlob(stagedFile: string, digest: Digest): void {
     const target = this.blobPath(digest);
+    if (path.resolve(stagedFile) === target) return;
     if (fs.existsSync(target)) {
       fs.rmSync(stagedFile, { force: true });
       return;
