@@ -8,7 +8,7 @@ import type { CliContext } from './cli/context.js';
 import { UsageError } from './cli/usage-error.js';
 import { EXIT_USAGE, exitCodeFor } from './cli/exit-codes.js';
 import { reportError } from './cli/report.js';
-import { BerthError } from '../engine/errors.js';
+import { BerthError, StartError } from '../engine/errors.js';
 import type { Engine } from '../engine/engine.js';
 
 const GLOBAL_HELP = `
@@ -23,7 +23,7 @@ Options:
   -h, --help          Print usage
 
 Commands:
-${SUMMARY.map(([name, text]) => `  ${name.padEnd(10)}${text}`).join('\n')}
+${[...SUMMARY].sort(([a], [b]) => a.localeCompare(b)).map(([name, text]) => `  ${name.padEnd(11)}${text}`).join('\n')}
 
 Run 'berth COMMAND --help' for more information on a command.
 `;
@@ -67,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     engine: async () => {
       if (!engine) {
         const { Engine } = await import('../engine/engine.js');
-        engine = Engine.open({ root });
+        engine = await Engine.start({ root });
       }
       return engine;
     },
@@ -85,7 +85,8 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_USAGE;
     }
     reportError(ctx, err);
-    return exitCodeFor(err instanceof BerthError ? err.kind : undefined, {});
+    if (err instanceof StartError) return err.exitCode;
+    return exitCodeFor(err instanceof BerthError ? err.kind : undefined, { containerVerb: command.spec.runFamily });
   } finally {
     engine?.close();
   }

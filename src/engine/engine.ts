@@ -10,6 +10,8 @@ import { loadNative, packageRoot } from './native.js';
 import { Store, DEFAULT_ROOT } from './store/store.js';
 import { ImageService } from './images/service.js';
 import { ArchiveService } from './archive/service.js';
+import { ContainerService } from './containers/service.js';
+import { cgroupVersion } from './cgroups/index.js';
 
 export interface EngineOptions {
   /** store root; defaults to $BERTH_ROOT or /var/lib/berth */
@@ -40,11 +42,23 @@ export function defaultRoot(): string {
 export class Engine {
   readonly images: ImageService;
   readonly archives: ArchiveService;
+  readonly containers: ContainerService;
 
   private constructor(readonly store: Store) {
     this.images = new ImageService(store);
     this.archives = new ArchiveService(store, this.images);
+    this.containers = new ContainerService(store, this.images);
   }
+
+  /** Opens the store and reconciles containers whose keeper died (crash, reboot). */
+  static async start(options: EngineOptions = {}): Promise<Engine> {
+    const engine = Engine.open(options);
+    await engine.containers.reconcile();
+    return engine;
+  }
+
+  /** Who uses an image (a short container ID), for rmi and prune. */
+  readonly imageUser = (imageId: import('./digest.js').Digest): string | undefined => this.containers.repo.userOf(imageId);
 
   static open(options: EngineOptions = {}): Engine {
     const root = path.resolve(options.root ?? defaultRoot());
@@ -55,6 +69,13 @@ export class Engine {
     this.store.close();
   }
 
+  private containerCounts(): EngineInfo['containers'] {
+    const all = this.containers.list();
+    const running = all.filter((c) => c.state.Status === 'running' || c.state.Status === 'restarting').length;
+    const paused = all.filter((c) => c.state.Status === 'paused').length;
+    return { total: all.length, running, paused, stopped: all.length - running - paused };
+  }
+
   info(): EngineInfo {
     const count = (sql: string) => (this.store.db.prepare(sql).get() as { n: number }).n;
     return {
@@ -62,7 +83,7 @@ export class Engine {
       storageDriver: 'overlay',
       images: count('SELECT count(*) AS n FROM images'),
       layers: count('SELECT count(*) AS n FROM layers'),
-      containers: { total: 0, running: 0, paused: 0, stopped: 0 },
+      containers: this.containerCounts(),
       cgroupVersion: cgroupVersion(),
       kernelVersion: os.release(),
       operatingSystem: osPrettyName(),
@@ -78,16 +99,6 @@ export class Engine {
 /** berth's own version, from package.json. */
 export function engineVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-/**
- * v2 when /sys/fs/cgroup is the unified hierarchy; hybrid when v1
- * controllers sit beside a cgroup2 mount at /sys/fs/cgroup/unified; else v1.
- */
-export function cgroupVersion(): '1' | '2' | 'hybrid' {
-  if (fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) return '2';
-  if (fs.existsSync('/sys/fs/cgroup/unified/cgroup.controllers')) return 'hybrid';
-  return '1';
 }
 
 function osPrettyName(): string {

@@ -21,6 +21,16 @@ export class BerthError extends Error {
   }
 }
 
+/** A failure to start a container's process, with the exit code Docker gives it (125 engine, 126 cannot invoke, 127 not found). */
+export class StartError extends BerthError {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(exitCode === 125 ? 'failed-precondition' : 'invalid-argument', message);
+  }
+}
+
 export const notFound = (message: string, cause?: unknown) => new BerthError('not-found', message, { cause });
 export const alreadyExists = (message: string, cause?: unknown) => new BerthError('already-exists', message, { cause });
 export const invalidArgument = (message: string, cause?: unknown) => new BerthError('invalid-argument', message, { cause });

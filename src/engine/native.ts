@@ -18,6 +18,15 @@ export interface Native {
   umount2(target: string, flags: number): void;
   /** false when LOCK_NB was asked and another holder has it. */
   flock(fd: number, operation: number): boolean;
+  /**
+   * Cgroup v2 device allowlist: loads `insns` (an array of struct bpf_insn,
+   * see src/engine/cgroups/devices.ts) as a BPF_PROG_TYPE_CGROUP_DEVICE
+   * program, attaches it to the cgroup directory with BPF_F_ALLOW_MULTI and
+   * detaches the device programs attached there before (so it replaces).
+   */
+  attachDeviceFilter(cgroupDir: string, insns: Buffer): void;
+  /** Ids of the device programs attached directly to a cgroup v2 directory. */
+  deviceFilters(cgroupDir: string): number[];
   readonly MS_RDONLY: number;
   readonly MS_NOSUID: number;
   readonly MS_NODEV: number;

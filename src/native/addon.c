@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <node_api.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <linux/bpf.h>
+#include <sys/syscall.h>
 
 #define MAX_ARGS 6
 
@@ -218,6 +221,167 @@ static napi_value js_flock(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * The cgroup v2 device allowlist. Cgroup v2 has no devices.allow file: the
+ * kernel asks a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the cgroup
+ * (and to each ancestor) and denies with EPERM when any says 0. The program
+ * itself is assembled in TypeScript (src/engine/cgroups/devices.ts); these
+ * functions only load, attach and list it.
+ */
+static int sys_bpf(int cmd, union bpf_attr *attr) {
+  return (int)syscall(__NR_bpf, cmd, attr, sizeof *attr);
+}
+
+#define MAX_DEVICE_PROGS 64
+
+/* The ids of the device programs attached directly to the cgroup at fd; -1 with errno on failure. */
+static int query_device_progs(int dirfd, __u32 *ids, __u32 *count) {
+  union bpf_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.query.target_fd = (__u32)dirfd;
+  attr.query.attach_type = BPF_CGROUP_DEVICE;
+  attr.query.prog_ids = (__u64)(unsigned long)ids;
+  attr.query.prog_cnt = MAX_DEVICE_PROGS;
+  if (sys_bpf(BPF_PROG_QUERY, &attr) < 0) return -1;
+  *count = attr.query.prog_cnt < MAX_DEVICE_PROGS ? attr.query.prog_cnt : MAX_DEVICE_PROGS;
+  return 0;
+}
+
+/*
+ * attachDeviceFilter(cgroupDir, insns: Buffer): loads the program (struct
+ * bpf_insn array), attaches it to the cgroup with BPF_F_ALLOW_MULTI, then
+ * detaches the device programs that were attached before, so calling it
+ * again replaces the filter instead of stacking a second one. The cgroup
+ * keeps the program alive; no fd stays open.
+ */
+static napi_value js_attach_device_filter(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  char *dir = string_arg(env, argv, 0);
+  if (!dir) return NULL;
+  void *insns;
+  size_t len;
+  napi_value result = undefined(env);
+  int dirfd = -1, progfd = -1;
+  char *log = NULL;
+  if (napi_get_buffer_info(env, argv[1], &insns, &len) != napi_ok || len == 0 || len % sizeof(struct bpf_insn)) {
+    napi_throw_type_error(env, NULL, "insns must be a Buffer of struct bpf_insn");
+    result = NULL;
+    goto out;
+  }
+  dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0) {
+    result = throw_errno(env, errno, "open", dir);
+    goto out;
+  }
+  __u32 old[MAX_DEVICE_PROGS], nold = 0;
+  if (query_device_progs(dirfd, old, &nold) < 0) {
+    result = throw_errno(env, errno, "bpf(BPF_PROG_QUERY)", dir);
+    goto out;
+  }
+
+  union bpf_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  attr.insns = (__u64)(unsigned long)insns;
+  attr.insn_cnt = (__u32)(len / sizeof(struct bpf_insn));
+  attr.license = (__u64)(unsigned long)"MIT";
+  /* the verifier gives up with EAGAIN when a signal arrives meanwhile (SIGCHLD
+     in a busy engine): try again, as libbpf does */
+  for (int attempt = 0; attempt < 10; attempt++) {
+    progfd = sys_bpf(BPF_PROG_LOAD, &attr);
+    if (progfd >= 0 || errno != EAGAIN) break;
+  }
+  if (progfd < 0 && (errno == EACCES || errno == EINVAL)) {
+    /* the verifier refused: load again with its log, for the message */
+    int saved = errno;
+    const size_t logsize = 64 * 1024;
+    log = calloc(1, logsize);
+    attr.log_buf = (__u64)(unsigned long)log;
+    attr.log_size = (__u32)logsize;
+    attr.log_level = 1;
+    sys_bpf(BPF_PROG_LOAD, &attr);
+    char what[512];
+    size_t n = strlen(log);
+    while (n > 0 && log[n - 1] == '\n') log[--n] = 0;
+    /* the log ends with the error, then a line of statistics ("processed N insns ...") */
+    char *last = strrchr(log, '\n');
+    if (last && strncmp(last + 1, "processed ", 10) == 0) {
+      *last = 0;
+      last = strrchr(log, '\n');
+    }
+    snprintf(what, sizeof what, "bpf(BPF_PROG_LOAD) [verifier: %s]", last ? last + 1 : log);
+    result = throw_errno(env, saved, what, dir);
+    goto out;
+  }
+  if (progfd < 0) {
+    result = throw_errno(env, errno, "bpf(BPF_PROG_LOAD)", dir);
+    goto out;
+  }
+
+  memset(&attr, 0, sizeof attr);
+  attr.target_fd = (__u32)dirfd;
+  attr.attach_bpf_fd = (__u32)progfd;
+  attr.attach_type = BPF_CGROUP_DEVICE;
+  attr.attach_flags = BPF_F_ALLOW_MULTI;
+  if (sys_bpf(BPF_PROG_ATTACH, &attr) < 0) {
+    result = throw_errno(env, errno, "bpf(BPF_PROG_ATTACH)", dir);
+    goto out;
+  }
+
+  for (__u32 i = 0; i < nold; i++) {
+    memset(&attr, 0, sizeof attr);
+    attr.prog_id = old[i];
+    int oldfd = sys_bpf(BPF_PROG_GET_FD_BY_ID, &attr);
+    if (oldfd < 0) {
+      if (errno == ENOENT) continue; /* detached meanwhile */
+      result = throw_errno(env, errno, "bpf(BPF_PROG_GET_FD_BY_ID)", dir);
+      goto out;
+    }
+    memset(&attr, 0, sizeof attr);
+    attr.target_fd = (__u32)dirfd;
+    attr.attach_bpf_fd = (__u32)oldfd;
+    attr.attach_type = BPF_CGROUP_DEVICE;
+    int rc = sys_bpf(BPF_PROG_DETACH, &attr);
+    int err = errno;
+    close(oldfd);
+    if (rc < 0 && err != ENOENT) {
+      result = throw_errno(env, err, "bpf(BPF_PROG_DETACH)", dir);
+      goto out;
+    }
+  }
+out:
+  if (progfd >= 0) close(progfd);
+  if (dirfd >= 0) close(dirfd);
+  free(log);
+  free(dir);
+  return result;
+}
+
+/* deviceFilters(cgroupDir) → ids of the device programs attached directly to that cgroup. */
+static napi_value js_device_filters(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  char *dir = string_arg(env, argv, 0);
+  if (!dir) return NULL;
+  napi_value result;
+  __u32 ids[MAX_DEVICE_PROGS], n = 0;
+  int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0) {
+    result = throw_errno(env, errno, "open", dir);
+  } else if (query_device_progs(dirfd, ids, &n) < 0) {
+    result = throw_errno(env, errno, "bpf(BPF_PROG_QUERY)", dir);
+  } else {
+    napi_create_array(env, &result);
+    for (__u32 i = 0; i < n; i++) {
+      napi_value v;
+      napi_create_uint32(env, ids[i], &v);
+      napi_set_element(env, result, i, v);
+    }
+  }
+  if (dirfd >= 0) close(dirfd);
+  free(dir);
+  return result;
+}
+
 static void export_fn(napi_env env, napi_value exports, const char *name, napi_callback cb) {
   napi_value fn;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
@@ -238,6 +402,8 @@ static napi_value init(napi_env env, napi_value exports) {
   export_fn(env, exports, "mount", js_mount);
   export_fn(env, exports, "umount2", js_umount2);
   export_fn(env, exports, "flock", js_flock);
+  export_fn(env, exports, "attachDeviceFilter", js_attach_device_filter);
+  export_fn(env, exports, "deviceFilters", js_device_filters);
   export_int(env, exports, "MS_RDONLY", MS_RDONLY);
   export_int(env, exports, "MS_NOSUID", MS_NOSUID);
   export_int(env, exports, "MS_NODEV", MS_NODEV);

@@ -27,6 +27,8 @@ export interface CommandSpec {
   stopAtPositional?: boolean;
   minArgs?: number;
   maxArgs?: number;
+  /** run, create, start: every engine error exits 125, keeping 126/127 and the rest for the container */
+  runFamily?: boolean;
 }
 
 export interface Parsed {

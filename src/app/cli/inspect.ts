@@ -4,6 +4,7 @@ import { print } from './context.js';
 import { renderTemplate } from './format.js';
 import { reportError } from './report.js';
 import { notFound } from '../../engine/errors.js';
+import type { Engine } from '../../engine/engine.js';
 
 export const spec: CommandSpec = {
   name: 'inspect',
@@ -12,9 +13,21 @@ export const spec: CommandSpec = {
   minArgs: 1,
   flags: {
     format: { type: 'string', short: 'f', value: 'string', description: 'Format output using a custom template' },
-    type: { type: 'string', value: 'string', description: 'Only inspect objects of the given type (image)' },
+    type: { type: 'string', value: 'string', description: 'Only inspect objects of the given type (container, image)' },
   },
 };
+
+/** Containers first, then images, as Docker looks names up. */
+function inspectOne(engine: Engine, name: string, type: string | undefined): Record<string, unknown> {
+  if (type !== 'image') {
+    try {
+      return engine.containers.inspect(name);
+    } catch (err) {
+      if (type === 'container' || (err as { kind?: string }).kind !== 'not-found') throw err;
+    }
+  }
+  return engine.images.inspect(engine.images.resolve(name));
+}
 
 export const imageSpec: CommandSpec = { ...spec, name: 'image inspect', usage: 'image inspect [OPTIONS] IMAGE [IMAGE...]', description: 'Display detailed information on one or more images' };
 
@@ -25,8 +38,9 @@ export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<num
   let failed = false;
   for (const name of args) {
     try {
-      if (flags.type !== undefined && flags.type !== 'image') throw notFound(`No such object: ${name}`);
-      found.push(engine.images.inspect(engine.images.resolve(name)));
+      const type = flags.type as string | undefined;
+      if (type !== undefined && type !== 'image' && type !== 'container') throw notFound(`No such object: ${name}`);
+      found.push(inspectOne(engine, name, type));
     } catch (err) {
       failed = true;
       reportError(ctx, err && (err as { kind?: string }).kind === 'not-found' ? notFound(`No such object: ${name}`) : err);

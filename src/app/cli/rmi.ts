@@ -20,7 +20,7 @@ export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<num
   let failed = false;
   for (const name of args) {
     try {
-      const result = engine.images.remove(name, { force: flags.force === true });
+      const result = engine.images.remove(name, { force: flags.force === true, inUse: engine.imageUser });
       for (const u of result.untagged) print(ctx, `Untagged: ${u}`);
       for (const d of result.deleted) print(ctx, `Deleted: ${d}`);
     } catch (err) {

@@ -48,4 +48,29 @@ export const MIGRATIONS: readonly string[] = [
     image_id   TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE
   );
   `,
+  `
+  -- A container: Docker's Config and HostConfig as JSON (mirrored to
+  -- containers/<id>/config.json and hostconfig.json), and its state.
+  CREATE TABLE containers (
+    id          TEXT PRIMARY KEY,         -- 64 hex digits
+    name        TEXT NOT NULL UNIQUE,     -- without Docker's leading slash
+    image_id    TEXT NOT NULL REFERENCES images(id),
+    image_name  TEXT NOT NULL,            -- as the user named it (busybox)
+    created     TEXT NOT NULL,            -- ISO 8601
+    config      TEXT NOT NULL,
+    host_config TEXT NOT NULL,
+    status      TEXT NOT NULL,            -- created|running|paused|restarting|removing|exited|dead
+    pid         INTEGER NOT NULL DEFAULT 0,   -- host pid of PID 1 while running
+    shim_pid    INTEGER NOT NULL DEFAULT 0,
+    exit_code   INTEGER NOT NULL DEFAULT 0,
+    oom_killed  INTEGER NOT NULL DEFAULT 0,
+    error       TEXT NOT NULL DEFAULT '',
+    started_at  TEXT NOT NULL DEFAULT '0001-01-01T00:00:00Z',
+    finished_at TEXT NOT NULL DEFAULT '0001-01-01T00:00:00Z',
+    restart_count INTEGER NOT NULL DEFAULT 0,
+    stopped_by_user INTEGER NOT NULL DEFAULT 0  -- for unless-stopped
+  );
+  CREATE INDEX containers_image ON containers(image_id);
+  `,
 ];
+

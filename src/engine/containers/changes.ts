@@ -1,0 +1,136 @@
+/**
+ * The thin writable layer of a container: what it added (A), changed (C) and
+ * deleted (D) relative to its image (`docker diff`), and the same layer as a
+ * tar with `.wh.` whiteouts, ready to become an image layer (`docker commit`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Native } from '../native.js';
+import { TarWriter } from '../layers/tar.js';
+
+export type ChangeKind = 'A' | 'C' | 'D';
+
+export interface Change {
+  kind: ChangeKind;
+  /** absolute container path */
+  path: string;
+}
+
+const OPAQUE_XATTR = 'trusted.overlay.opaque';
+
+function isWhiteout(stat: fs.Stats): boolean {
+  return stat.isCharacterDevice() && stat.rdev === 0;
+}
+
+function isOpaque(native: Native, file: string): boolean {
+  return native.lgetxattr(file, OPAQUE_XATTR)?.toString() === 'y';
+}
+
+/**
+ * Whether `rel` exists in the image below the upper layer: looked up in the
+ * layer dirs top to bottom, stopping at a whiteout or an opaque parent.
+ */
+function inImage(native: Native, lowers: readonly string[], rel: string): boolean {
+  const parts = rel.split('/');
+  for (const lower of lowers) {
+    for (let i = 1; i < parts.length; i++) {
+      const parent = path.join(lower, ...parts.slice(0, i));
+      try {
+        const stat = fs.lstatSync(parent);
+        if (isWhiteout(stat)) return false;
+        if (stat.isDirectory() && isOpaque(native, parent)) {
+          // an opaque parent hides everything below it in lower layers
+          return fs.existsSync(path.join(lower, rel)) && !isWhiteout(fs.lstatSync(path.join(lower, rel)));
+        }
+      } catch {
+        break;
+      }
+    }
+    try {
+      const stat = fs.lstatSync(path.join(lower, rel));
+      return !isWhiteout(stat);
+    } catch {
+      // not in this layer; look further down
+    }
+  }
+  return false;
+}
+
+/** Changes in `upper` over the image layers `lowers` (top first), sorted by path as Docker prints them. */
+export function listChanges(native: Native, upper: string, lowers: readonly string[]): Change[] {
+  const changes: Change[] = [];
+  const walk = (rel: string, underNew: boolean) => {
+    for (const name of fs.readdirSync(path.join(upper, rel)).sort()) {
+      const childRel = rel ? `${rel}/${name}` : name;
+      const abs = path.join(upper, childRel);
+      const stat = fs.lstatSync(abs);
+      if (isWhiteout(stat)) {
+        changes.push({ kind: 'D', path: `/${childRel}` });
+        continue;
+      }
+      const existed = !underNew && inImage(native, lowers, childRel);
+      changes.push({ kind: existed ? 'C' : 'A', path: `/${childRel}` });
+      if (stat.isDirectory()) walk(childRel, !existed || isOpaque(native, abs));
+    }
+  };
+  walk('', false);
+  return changes;
+}
+
+/**
+ * Writes the upper layer as an image layer tar: whiteout devices become
+ * `.wh.<name>`, opaque directories get `.wh..wh..opq`, hardlinks within the
+ * layer stay hardlinks, overlay's own xattrs are left out.
+ */
+export async function writeLayerTar(native: Native, upper: string, out: TarWriter): Promise<void> {
+  const linkTargets = new Map<string, string>();
+  const header = (rel: string, stat: fs.Stats) => ({
+    name: rel,
+    mode: stat.mode & 0o7777,
+    uid: stat.uid,
+    gid: stat.gid,
+    mtime: Math.floor(stat.mtimeMs / 1000),
+    xattrs: xattrsOf(native, path.join(upper, rel)),
+  });
+  const walk = async (rel: string) => {
+    for (const name of fs.readdirSync(path.join(upper, rel)).sort()) {
+      const childRel = rel ? `${rel}/${name}` : name;
+      const abs = path.join(upper, childRel);
+      const stat = fs.lstatSync(abs);
+      if (isWhiteout(stat)) {
+        await out.addFile({ name: rel ? `${rel}/.wh.${name}` : `.wh.${name}`, mode: 0o644 }, Buffer.alloc(0));
+      } else if (stat.isDirectory()) {
+        await out.addDir(header(childRel, stat));
+        if (isOpaque(native, abs)) await out.addFile({ name: `${childRel}/.wh..wh..opq`, mode: 0o644 }, Buffer.alloc(0));
+        await walk(childRel);
+      } else if (stat.isSymbolicLink()) {
+        await out.addSymlink(header(childRel, stat), fs.readlinkSync(abs));
+      } else if (stat.nlink > 1 && linkTargets.has(`${stat.dev}:${stat.ino}`)) {
+        await out.addHardlink(header(childRel, stat), linkTargets.get(`${stat.dev}:${stat.ino}`)!);
+      } else if (stat.isFile()) {
+        if (stat.nlink > 1) linkTargets.set(`${stat.dev}:${stat.ino}`, childRel);
+        await out.addFile({ ...header(childRel, stat), size: stat.size }, abs);
+      } else if (stat.isCharacterDevice() || stat.isBlockDevice() || stat.isFIFO()) {
+        await out.addDevice({
+          ...header(childRel, stat),
+          type: stat.isFIFO() ? 'fifo' : stat.isCharacterDevice() ? 'chardev' : 'blockdev',
+          devmajor: Math.floor(stat.rdev / 256) & 0xfff,
+          devminor: (stat.rdev & 0xff) | ((stat.rdev >> 12) & 0xfff00),
+        });
+      }
+      // sockets cannot be archived; Docker skips them too
+    }
+  };
+  await walk('');
+  await out.finish();
+}
+
+function xattrsOf(native: Native, file: string): Map<string, Buffer> {
+  const map = new Map<string, Buffer>();
+  for (const name of native.llistxattr(file)) {
+    if (/^(trusted|user)\.overlay\./.test(name)) continue;
+    const value = native.lgetxattr(file, name);
+    if (value) map.set(name, value);
+  }
+  return map;
+}

@@ -1,0 +1,687 @@
+/**
+ * Containers: create, start (through a shim), stop, kill, remove, list and
+ * read their state, as Docker's verbs do. Processes run under the shim
+ * (src/engine/runtime/shim.ts); this service only asks and waits.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Digest } from '../digest.js';
+import { StartError, failedPrecondition, invalidArgument } from '../errors.js';
+export { StartError } from '../errors.js';
+import type { ImageService } from '../images/service.js';
+import { familiarName, parseReference, parseTaggedReference, qualifiedName } from '../images/reference.js';
+import { applyChanges, type ImageConfig } from '../images/config.js';
+import { ingestLayers, stageStream } from '../images/layer-store.js';
+import { TarWriter } from '../layers/tar.js';
+import { listChanges, writeLayerTar, type Change } from './changes.js';
+import { HOST_MEMORY, networkBytes, readProcesses, type ProcessInfo } from './processes.js';
+
+export interface ContainerSample {
+  id: string;
+  name: string;
+  /** ms since epoch */
+  at: number;
+  running: boolean;
+  cpuUsageNs: number;
+  memoryUsage: number;
+  memoryLimit: number;
+  netRx: number;
+  netTx: number;
+  blkioRead: number;
+  blkioWrite: number;
+  pids: number;
+}
+import type { Store } from '../store/store.js';
+import { parseByteSize } from '../runtime/json-log.js';
+import { createRootfsDirs, mountRootfs, rootfsPaths, unmountRootfs } from '../runtime/rootfs.js';
+import { copyIn, copyOut } from './copy.js';
+import { socketAddress } from '../runtime/attach-protocol.js';
+import { releaseLaunch } from '../runtime/launch.js';
+import { randomName } from './names.js';
+import { mergeEnv } from './env.js';
+import { execInContainer, type ExecOptions, type ExecSession } from './exec.js';
+import { ContainerRepository } from './repository.js';
+import { removeContainerFiles } from './remove.js';
+import {
+  canKill,
+  canPause,
+  canUnpause,
+  isActive,
+  NAME_RE,
+  ZERO_TIME,
+  type Container,
+  type ContainerConfig,
+  type HostConfig,
+  type RestartPolicy,
+} from './types.js';
+import { containerCgroups } from '../runtime/cgroup-port.js';
+
+export interface CreateOptions {
+  image: string;
+  name?: string;
+  /** replaces the image's Cmd */
+  cmd?: string[];
+  /** replaces the image's Entrypoint ([] or [''] clears it) */
+  entrypoint?: string[];
+  env?: string[];
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  tty?: boolean;
+  interactive?: boolean;
+  /** attach stdin/stdout/stderr (run without -d) */
+  attach?: boolean;
+  restart?: string;
+  autoRemove?: boolean;
+  memory?: number;
+  memorySwap?: number;
+  cpus?: number;
+  cpuShares?: number;
+  pidsLimit?: number;
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  readOnly?: boolean;
+  securityOpt?: string[];
+  logOpts?: Record<string, string>;
+  labels?: Record<string, string>;
+  stopSignal?: string;
+  stopTimeout?: number;
+  consoleSize?: [number, number];
+}
+
+/** Docker's --restart: no, always, unless-stopped, on-failure[:N]. */
+export function parseRestartPolicy(value: string | undefined): RestartPolicy {
+  if (!value || value === 'no') return { Name: 'no', MaximumRetryCount: 0 };
+  const [name, count] = value.split(':');
+  if (name === 'on-failure') {
+    if (count !== undefined && !/^\d+$/.test(count)) throw invalidArgument(`invalid restart policy format: maximum retry count must be an integer`);
+    return { Name: 'on-failure', MaximumRetryCount: count ? Number(count) : 0 };
+  }
+  if ((name === 'always' || name === 'unless-stopped') && count === undefined) return { Name: name, MaximumRetryCount: 0 };
+  throw invalidArgument(`invalid restart policy: ${value}`);
+}
+
+export class ContainerService {
+  readonly repo: ContainerRepository;
+
+  constructor(
+    private readonly store: Store,
+    private readonly images: ImageService,
+  ) {
+    this.repo = new ContainerRepository(store);
+  }
+
+  /**
+   * A container whose shim is gone (killed, or the host rebooted) is not
+   * running, whatever its row says: mark it exited and release its mount and
+   * cgroup, killing anything left inside.
+   */
+  async reconcile(): Promise<void> {
+    for (const container of this.repo.list()) {
+      if (container.shimPid === 0 || shimAlive(container.shimPid, this.store.root)) continue;
+      try {
+        containerCgroups().open(container.id).killAll();
+      } catch {
+        // nothing left to kill
+      }
+      await releaseLaunch(this.store, container).catch(() => {});
+      if (isActive(container.state.Status)) {
+        this.repo.update(container.id, {
+          status: 'exited',
+          pid: 0,
+          exitCode: 137,
+          error: 'the container keeper (shim) died',
+          finishedAt: new Date().toISOString(),
+        });
+      }
+      this.repo.releaseShim(container.id);
+    }
+  }
+
+  list(): Container[] {
+    return this.repo.list();
+  }
+
+  get(nameOrId: string): Container {
+    return this.repo.find(nameOrId);
+  }
+
+  /** `docker create`: the container's config from the image's and the options; no process yet. */
+  create(options: CreateOptions): Container {
+    if (options.name !== undefined && !NAME_RE.test(options.name)) {
+      throw invalidArgument(`Invalid container name (${options.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    }
+    const imageId = this.images.resolve(options.image);
+    const image = this.images.config(imageId).config ?? {};
+    const entrypoint =
+      options.entrypoint !== undefined ? (options.entrypoint.filter((e) => e !== '').length ? options.entrypoint : null) : (image.Entrypoint ?? null);
+    // As Docker: a new entrypoint drops the image's Cmd.
+    const cmd = options.cmd && options.cmd.length > 0 ? options.cmd : options.entrypoint !== undefined ? null : (image.Cmd ?? null);
+    if ((entrypoint ?? []).length + (cmd ?? []).length === 0) throw invalidArgument('No command specified');
+    const env = mergeEnv(image.Env ?? [], options.env ?? []);
+    const restart = parseRestartPolicy(options.restart);
+    if (options.autoRemove && restart.Name !== 'no') throw invalidArgument('Conflicting options: --restart and --rm');
+    if (options.memory !== undefined && options.memory > 0 && options.memory < 6 * 1024 * 1024) {
+      throw invalidArgument('Minimum memory limit allowed is 6MB');
+    }
+    if (options.memorySwap !== undefined && options.memorySwap > 0 && (options.memory ?? 0) === 0) {
+      throw invalidArgument('You should always set the Memory limit when using Memoryswap limit, see usage');
+    }
+    if (options.memorySwap !== undefined && options.memorySwap > 0 && options.memorySwap < (options.memory ?? 0)) {
+      throw invalidArgument('Minimum memoryswap limit should be larger than memory limit, see usage');
+    }
+    const logOpts = options.logOpts ?? {};
+    for (const [key, value] of Object.entries(logOpts)) {
+      if (key === 'max-size') parseByteSize(value);
+      else if (key === 'max-file') {
+        if (!/^[1-9]\d*$/.test(value)) throw invalidArgument(`invalid value for max-file: ${value}`);
+      } else throw invalidArgument(`unknown log opt '${key}' for json-file log driver`);
+    }
+    const id = randomBytes(32).toString('hex');
+    const config: ContainerConfig = {
+      Hostname: options.hostname ?? id.slice(0, 12),
+      Domainname: '',
+      User: options.user ?? image.User ?? '',
+      AttachStdin: Boolean(options.attach && options.interactive),
+      AttachStdout: Boolean(options.attach),
+      AttachStderr: Boolean(options.attach),
+      ExposedPorts: image.ExposedPorts,
+      Tty: Boolean(options.tty),
+      OpenStdin: Boolean(options.interactive),
+      StdinOnce: Boolean(options.interactive && options.attach),
+      Env: env,
+      Cmd: cmd,
+      Image: options.image,
+      Volumes: image.Volumes ?? null,
+      WorkingDir: options.workdir ?? image.WorkingDir ?? '',
+      Entrypoint: entrypoint,
+      OnBuild: null,
+      Labels: { ...(image.Labels ?? {}), ...(options.labels ?? {}) },
+      StopSignal: options.stopSignal ?? image.StopSignal,
+      StopTimeout: options.stopTimeout,
+    };
+    const hostConfig: HostConfig = {
+      Binds: null,
+      NetworkMode: 'bridge',
+      RestartPolicy: restart,
+      AutoRemove: Boolean(options.autoRemove),
+      CapAdd: options.capAdd ?? null,
+      CapDrop: options.capDrop ?? null,
+      Privileged: Boolean(options.privileged),
+      ReadonlyRootfs: Boolean(options.readOnly),
+      SecurityOpt: options.securityOpt ?? null,
+      Memory: options.memory ?? 0,
+      MemorySwap: options.memorySwap ?? 0,
+      NanoCpus: options.cpus ? Math.round(options.cpus * 1e9) : 0,
+      CpuShares: options.cpuShares ?? 0,
+      PidsLimit: options.pidsLimit ?? null,
+      LogConfig: { Type: 'json-file', Config: logOpts },
+      ConsoleSize: options.consoleSize,
+    };
+    const container: Container = {
+      id,
+      name: options.name ?? this.freeRandomName(),
+      imageId,
+      imageName: options.image,
+      created: new Date().toISOString(),
+      config,
+      hostConfig,
+      state: {
+        Status: 'created', Running: false, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
+        Pid: 0, ExitCode: 0, Error: '', StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME,
+      },
+      shimPid: 0,
+      restartCount: 0,
+      stoppedByUser: false,
+    };
+    createRootfsDirs(this.store, id);
+    try {
+      this.repo.insert(container);
+    } catch (err) {
+      fs.rmSync(this.repo.dir(id), { recursive: true, force: true });
+      throw err;
+    }
+    return container;
+  }
+
+  private freeRandomName(): string {
+    for (let i = 0; i < 20; i++) {
+      const name = randomName();
+      if (!this.store.db.prepare('SELECT 1 FROM containers WHERE name = ?').get(name)) return name;
+    }
+    return `${randomName()}_${randomBytes(2).toString('hex')}`;
+  }
+
+  /**
+   * Starts the container's process under a new shim. With `hold`, the shim
+   * waits for the first attach client before starting, so no output is
+   * missed; this resolves once the shim is ready. Otherwise it resolves once
+   * the process runs, or throws StartError with Docker's exit code.
+   */
+  async start(nameOrId: string, options: { hold?: boolean } = {}): Promise<{ id: string; pid?: number }> {
+    const container = this.repo.find(nameOrId);
+    if (isActive(container.state.Status)) return { id: container.id, pid: container.state.Pid };
+    if (container.shimPid !== 0 && shimAlive(container.shimPid, this.store.root)) return { id: container.id };
+    this.repo.update(container.id, { stoppedByUser: false });
+    const line = (await this.askSpare(container.id, options.hold === true)) ?? (await this.spawnShim(container.id, options.hold === true));
+    if (line === 'ready') return { id: container.id };
+    const started = /^started (\d+)$/.exec(line);
+    if (started) return { id: container.id, pid: Number(started[1]) };
+    const error = /^error (\d+) (.*)$/.exec(line);
+    if (error) throw new StartError(Number(error[1]), error[2]);
+    throw new StartError(125, `the container keeper (shim) failed to start${line ? `: ${line}` : ''}`);
+  }
+
+  /** Hands the container to the spare shim if one is waiting; undefined if none took it. */
+  private askSpare(id: string, hold: boolean): Promise<string | undefined> {
+    if (process.env.BERTH_SPARE_SHIM === '0') return Promise.resolve(undefined);
+    if (!fs.existsSync(path.join(this.store.root, 'spare.sock'))) return Promise.resolve(undefined);
+    const address = socketAddress(this.store.root, 'spare.sock');
+    return new Promise<string | undefined>((resolve) => {
+      const socket = net.connect(address.path);
+      let text = '';
+      socket.once('error', () => resolve(undefined));
+      socket.once('connect', () => socket.write(`take ${id}${hold ? ' hold' : ''}\n`));
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      // No line back means the spare went away (idle timeout, another taker): start a fresh shim instead.
+      socket.once('close', () => resolve(text.includes('\n') ? text.split('\n')[0].trim() : undefined));
+    }).finally(() => address.close());
+  }
+
+  private async spawnShim(id: string, hold: boolean): Promise<string> {
+    const child = spawn(process.execPath, [shimScript(), this.store.root, id, ...(hold ? ['--hold'] : [])], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      cwd: '/',
+    });
+    const line = await firstLine(child.stdout!);
+    child.stdout!.destroy();
+    child.unref();
+    return line;
+  }
+
+  /** Sends a signal to PID 1 (Docker's kill). */
+  kill(nameOrId: string, signal: string = 'SIGKILL'): void {
+    const container = this.repo.find(nameOrId);
+    if (!canKill(container.state.Status) && container.state.Status !== 'paused') {
+      throw failedPrecondition(`Cannot kill container: ${nameOrId}: Container ${container.id} is not running`);
+    }
+    const sig = normalizeSignal(signal);
+    if (container.state.Pid > 0) {
+      try {
+        process.kill(container.state.Pid, sig);
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+
+  /**
+   * `docker stop`: the stop signal (SIGTERM unless the image says otherwise)
+   * to PID 1, then SIGKILL after `timeout` seconds. Stopping a stopped
+   * container succeeds.
+   */
+  async stop(nameOrId: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const container = this.repo.find(nameOrId);
+    this.repo.update(container.id, { stoppedByUser: true });
+    if (!isActive(container.state.Status)) return;
+    const timeout = options.timeout ?? container.config.StopTimeout ?? 10;
+    const signal = normalizeSignal(options.signal ?? container.config.StopSignal ?? 'SIGTERM');
+    if (container.state.Status === 'paused') await containerCgroups().open(container.id).thaw();
+    if (timeout !== 0) {
+      signalPid(container.state.Pid, signal);
+      if (await this.waitUntilStopped(container.id, timeout < 0 ? Infinity : timeout * 1000)) return;
+    }
+    const current = this.repo.maybeFind(container.id);
+    if (current && current.state.Pid > 0) signalPid(current.state.Pid, 'SIGKILL');
+    await this.waitUntilStopped(container.id, 30_000);
+  }
+
+  /** Resolves true once the container has no running process and its shim has let go (or at the deadline, false). */
+  async waitUntilStopped(id: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    let interval = 10;
+    for (;;) {
+      const c = this.repo.maybeFind(id);
+      if (!c || (!isActive(c.state.Status) && (c.shimPid === 0 || !shimAlive(c.shimPid, this.store.root)))) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(Math.min(interval, Math.max(1, deadline - Date.now())));
+      interval = Math.min(interval * 2, 100);
+    }
+  }
+
+  /** `docker wait`: blocks until the container stops, then gives its exit code. */
+  async wait(nameOrId: string): Promise<number> {
+    const container = this.repo.find(nameOrId);
+    await this.waitUntilStopped(container.id, Infinity);
+    return this.repo.maybeFind(container.id)?.state.ExitCode ?? container.state.ExitCode;
+  }
+
+  async restart(nameOrId: string, options: { timeout?: number } = {}): Promise<void> {
+    await this.stop(nameOrId, options);
+    await this.start(nameOrId);
+  }
+
+  async pause(nameOrId: string): Promise<void> {
+    const container = this.repo.find(nameOrId);
+    if (!canPause(container.state.Status)) {
+      throw failedPrecondition(
+        container.state.Status === 'paused'
+          ? `Container ${container.id} is already paused`
+          : `Container ${container.id} is not running`,
+      );
+    }
+    await containerCgroups().open(container.id).freeze();
+    this.repo.update(container.id, { status: 'paused' });
+  }
+
+  async unpause(nameOrId: string): Promise<void> {
+    const container = this.repo.find(nameOrId);
+    if (!canUnpause(container.state.Status)) throw failedPrecondition(`Container ${container.id} is not paused`);
+    await containerCgroups().open(container.id).thaw();
+    this.repo.update(container.id, { status: 'running' });
+  }
+
+  /** `docker rm`: refuses a running container unless forced (then kills it first). */
+  async remove(nameOrId: string, options: { force?: boolean } = {}): Promise<void> {
+    const container = this.repo.find(nameOrId);
+    if (isActive(container.state.Status)) {
+      if (!options.force) {
+        throw failedPrecondition(
+          `You cannot remove a running container ${container.id}. Stop the container before attempting removal or force remove`,
+        );
+      }
+      this.repo.update(container.id, { stoppedByUser: true });
+      if (container.state.Status === 'paused') await containerCgroups().open(container.id).thaw();
+      signalPid(container.state.Pid, 'SIGKILL');
+      if (!(await this.waitUntilStopped(container.id, 30_000))) {
+        containerCgroups().open(container.id).killAll();
+        await this.waitUntilStopped(container.id, 10_000);
+      }
+    }
+    const latest = this.repo.maybeFind(container.id);
+    if (!latest) return; // --rm got there first
+    removeContainerFiles(this.store, latest, this.store.native);
+  }
+
+  rename(nameOrId: string, newName: string): void {
+    if (!NAME_RE.test(newName)) throw invalidArgument(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    const container = this.repo.find(nameOrId);
+    if (container.name === newName) throw invalidArgument(`Renaming a container with the same name as its current name`);
+    this.repo.rename(container.id, newName);
+  }
+
+  /** `docker container prune`: every stopped container. */
+  prune(): { deleted: string[] } {
+    const deleted: string[] = [];
+    for (const container of this.repo.list()) {
+      if (isActive(container.state.Status) || container.shimPid !== 0) continue;
+      removeContainerFiles(this.store, container, this.store.native);
+      deleted.push(container.id);
+    }
+    return { deleted };
+  }
+
+  logPath(container: Container): string {
+    return path.join(this.repo.dir(container.id), `${container.id}-json.log`);
+  }
+
+  /** The container as Docker's API shows it (GET /containers/{id}/json). */
+  inspect(nameOrId: string): Record<string, unknown> {
+    const c = this.repo.find(nameOrId);
+    const dir = this.repo.dir(c.id);
+    const paths = rootfsPaths(this.store, c.id);
+    const args = [...(c.config.Entrypoint ?? []), ...(c.config.Cmd ?? [])];
+    const lowers = this.images.layers(c.imageId).map((l) => this.store.layerDiff(l.chainId)).reverse();
+    return {
+      Id: c.id,
+      Created: c.created,
+      Path: args[0] ?? '',
+      Args: args.slice(1),
+      State: c.state,
+      Image: c.imageId,
+      ResolvConfPath: path.join(dir, 'resolv.conf'),
+      HostnamePath: path.join(dir, 'hostname'),
+      HostsPath: path.join(dir, 'hosts'),
+      LogPath: this.logPath(c),
+      Name: `/${c.name}`,
+      RestartCount: c.restartCount,
+      Driver: 'overlay',
+      Platform: 'linux',
+      MountLabel: '',
+      ProcessLabel: '',
+      AppArmorProfile: '',
+      ExecIDs: null,
+      HostConfig: c.hostConfig,
+      GraphDriver: {
+        Data: { LowerDir: lowers.join(':'), MergedDir: paths.merged, UpperDir: paths.upper, WorkDir: paths.work },
+        Name: 'overlay',
+      },
+      Mounts: [],
+      Config: c.config,
+      NetworkSettings: { Ports: {}, Networks: {} },
+    };
+  }
+
+  /** Image name as ps shows it: what the user typed, or the short ID if that tag moved away. */
+  imageLabel(c: Container): string {
+    try {
+      if (this.images.resolve(c.imageName) === c.imageId) return familiarName(parseReference(c.imageName));
+    } catch {
+      // the tag is gone
+    }
+    return c.imageId.slice(7, 19);
+  }
+
+  /** `docker diff`: the thin layer's additions, changes and deletions. */
+  diff(nameOrId: string): Change[] {
+    const c = this.repo.find(nameOrId);
+    const lowers = this.images.layers(c.imageId).map((l) => this.store.layerDiff(l.chainId)).reverse();
+    return listChanges(this.store.native, rootfsPaths(this.store, c.id).upper, lowers);
+  }
+
+  /**
+   * `docker commit`: the thin layer becomes a new layer on top of the
+   * container's image, with the container's config (and `changes`) as the
+   * new image's. A running container is frozen meanwhile unless pause is false.
+   */
+  async commit(
+    nameOrId: string,
+    options: { reference?: string; message?: string; author?: string; changes?: string[]; pause?: boolean } = {},
+  ): Promise<Digest> {
+    const c = this.repo.find(nameOrId);
+    const ref = options.reference ? parseTaggedReference(options.reference) : undefined;
+    if (ref?.digest) throw invalidArgument('invalid reference format: a commit cannot be tagged with a digest');
+    const base = this.images.config(c.imageId);
+    const containerConfig = applyChanges(
+      {
+        ...base.config,
+        User: c.config.User || undefined,
+        Env: c.config.Env,
+        Cmd: c.config.Cmd,
+        Entrypoint: c.config.Entrypoint,
+        WorkingDir: c.config.WorkingDir || undefined,
+        ExposedPorts: c.config.ExposedPorts,
+        Volumes: c.config.Volumes ?? undefined,
+        Labels: c.config.Labels,
+        StopSignal: c.config.StopSignal,
+      },
+      options.changes ?? [],
+    );
+    const freeze = c.state.Status === 'running' && options.pause !== false;
+    const cgroup = containerCgroups().open(c.id);
+    if (freeze) await cgroup.freeze();
+    try {
+      return await this.store.lock.shared(async () => {
+        const staging = this.store.makeStagingDir('commit');
+        try {
+          const writer = new TarWriter();
+          const staged = stageStream(writer, path.join(staging, 'layer.tar'));
+          await writeLayerTar(this.store.native, rootfsPaths(this.store, c.id).upper, writer);
+          const blob = await staged;
+          const baseLayers = this.images.layers(c.imageId);
+          const [layer] = await ingestLayers(this.store, staging, [blob], {
+            operation: 'commit',
+            base: baseLayers.length > 0 ? { diffIds: baseLayers.map((l) => l.diffId), chainId: baseLayers.at(-1)!.chainId } : undefined,
+          });
+          const created = new Date().toISOString();
+          const history = base.history ?? baseLayers.map(() => ({ created: base.created }));
+          const config: ImageConfig = {
+            ...base,
+            created,
+            author: options.author ?? '',
+            config: containerConfig,
+            container: c.id,
+            rootfs: { type: 'layers', diff_ids: [...base.rootfs.diff_ids, layer.diffId] },
+            history: [
+              ...history,
+              {
+                created,
+                ...(options.author ? { author: options.author } : {}),
+                created_by: [...(c.config.Entrypoint ?? []), ...(c.config.Cmd ?? [])].join(' '),
+                ...(options.message ? { comment: options.message } : {}),
+              },
+            ],
+          };
+          if (options.message) config.comment = options.message;
+          else delete config.comment;
+          return this.images.record({
+            configBytes: Buffer.from(JSON.stringify(config)),
+            layers: [...baseLayers, layer],
+            parent: c.imageId,
+            tags: ref ? [qualifiedName(ref)] : [],
+          });
+        } finally {
+          fs.rmSync(staging, { recursive: true, force: true });
+        }
+      });
+    } finally {
+      if (freeze) await cgroup.thaw();
+    }
+  }
+
+  /** `docker top`: the container's processes, host and container PIDs side by side. */
+  top(nameOrId: string): ProcessInfo[] {
+    const c = this.repo.find(nameOrId);
+    if (!isActive(c.state.Status)) throw failedPrecondition(`Container ${c.id} is not running`);
+    return readProcesses(containerCgroups().open(c.id).pids());
+  }
+
+  /** One resource sample for `docker stats`; rates come from the difference of two samples. */
+  stats(nameOrId: string): ContainerSample {
+    const c = this.repo.find(nameOrId);
+    const at = Date.now();
+    if (!isActive(c.state.Status)) {
+      return { id: c.id, name: c.name, at, running: false, cpuUsageNs: 0, memoryUsage: 0, memoryLimit: 0, netRx: 0, netTx: 0, blkioRead: 0, blkioWrite: 0, pids: 0 };
+    }
+    const s = containerCgroups().open(c.id).stats();
+    const net = networkBytes(c.state.Pid);
+    return {
+      id: c.id,
+      name: c.name,
+      at,
+      running: true,
+      cpuUsageNs: s.cpuUsageNs,
+      memoryUsage: s.memoryUsage,
+      memoryLimit: s.memoryLimit > 0 && s.memoryLimit < HOST_MEMORY ? s.memoryLimit : HOST_MEMORY,
+      netRx: net.rx,
+      netTx: net.tx,
+      blkioRead: s.blkioRead,
+      blkioWrite: s.blkioWrite,
+      pids: s.pids,
+    };
+  }
+
+  /** `docker cp`: `from` and `to` are host paths or `CONTAINER:PATH`, exactly one of each. */
+  async copy(from: string, to: string): Promise<void> {
+    const split = (arg: string) => {
+      const m = /^([a-zA-Z0-9][a-zA-Z0-9_.-]*):(.*)$/.exec(arg);
+      return m && !arg.startsWith('/') && !arg.startsWith('.') ? { container: m[1], path: m[2] || '/' } : undefined;
+    };
+    const src = split(from);
+    const dst = split(to);
+    if ((src && dst) || (!src && !dst)) throw invalidArgument('copying between containers or between host paths is not supported: one side must be CONTAINER:PATH');
+    const c = this.repo.find((src ?? dst)!.container);
+    const mounted = isActive(c.state.Status);
+    const rootfs = mounted ? rootfsPaths(this.store, c.id).merged : mountRootfs(this.store, this.images, c.id, c.imageId);
+    try {
+      if (src) copyOut(rootfs, c.name, src.path, to);
+      else copyIn(rootfs, c.name, from, dst!.path);
+    } finally {
+      if (!mounted) unmountRootfs(this.store, c.id);
+    }
+  }
+
+  /** `docker exec`: throws StartError (126/127) when the command cannot run. */
+  exec(nameOrId: string, options: ExecOptions): Promise<ExecSession> {
+    const c = this.repo.find(nameOrId);
+    if (c.state.Status !== 'running') throw failedPrecondition(`container ${c.id} is not running`);
+    return execInContainer(c, rootfsPaths(this.store, c.id).merged, containerCgroups().open(c.id).procsFiles(), options, this.store.native);
+  }
+
+  usedImages(): Set<Digest> {
+    return new Set(this.repo.list().map((c) => c.imageId));
+  }
+
+  unmountAll(): void {
+    for (const c of this.repo.list()) if (!isActive(c.state.Status)) unmountRootfs(this.store, c.id);
+  }
+}
+
+/** "TERM", "SIGTERM", "term", "15" → "SIGTERM" (what process.kill takes). */
+export function normalizeSignal(value: string): NodeJS.Signals {
+  const signals = os.constants.signals as Record<string, number>;
+  if (/^\d+$/.test(value)) {
+    const name = Object.entries(signals).find(([, n]) => n === Number(value))?.[0];
+    if (name) return name as NodeJS.Signals;
+  } else {
+    const name = value.toUpperCase().startsWith('SIG') ? value.toUpperCase() : `SIG${value.toUpperCase()}`;
+    if (name in signals) return name as NodeJS.Signals;
+  }
+  throw invalidArgument(`Invalid signal: ${value}`);
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  if (pid <= 0) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Alive, and really our shim for this container (not a recycled pid). */
+export function shimAlive(pid: number, root: string): boolean {
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return cmdline.some((a) => a.endsWith('shim.js')) && cmdline.includes(root);
+  } catch {
+    return false;
+  }
+}
+
+function shimScript(): string {
+  return new URL('../runtime/shim.js', import.meta.url).pathname;
+}
+
+function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    const done = () => resolve(text.split('\n')[0].trim());
+    stream.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('\n')) {
+        stream.removeAllListeners('data');
+        done();
+      }
+    });
+    stream.on('end', done);
+    stream.on('error', done);
+  });
+}

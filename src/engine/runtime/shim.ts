@@ -1,0 +1,447 @@
+/**
+ * The shim: one small process per running container (DESIGN §2.2), started
+ * detached by the engine as `node shim.js <root> <id> [--hold]`. It starts the
+ * container's process through berth-init, holds its pty or pipes, writes the
+ * json-file log, serves attach clients on containers/<id>/attach.sock,
+ * records the exit in the store, applies the restart policy and --rm, and
+ * then exits. The container outlives whatever started it.
+ *
+ * To the engine it reports exactly one line on stdout, then closes it:
+ * `ready` (with --hold: waiting for the first attach client to start),
+ * `started <pid>`, or `error <exit code> <message>`.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import nodePty from 'node-pty';
+import { loadNative } from '../native.js';
+import { Store } from '../store/store.js';
+import { ImageService } from '../images/service.js';
+import { ContainerRepository } from '../containers/repository.js';
+import type { Container } from '../containers/types.js';
+import { Frame, FrameDecoder, encodeFrame, socketAddress, type ExitInfo, type Hello } from './attach-protocol.js';
+import { JsonLogWriter, parseByteSize } from './json-log.js';
+import { prepareLaunch, releaseLaunch, type PreparedLaunch } from './launch.js';
+
+interface Client {
+  socket: net.Socket;
+  hello?: Hello;
+}
+
+/** What a launch attempt ended in. */
+type LaunchResult = { ok: true; pid: number } | { ok: false; code: number; message: string };
+
+class Shim {
+  private readonly clients = new Set<Client>();
+  private readonly repo: ContainerRepository;
+  private readonly images: ImageService;
+  private server?: net.Server;
+  private pty?: nodePty.IPty;
+  private child?: ChildProcess;
+  private log?: JsonLogWriter;
+  private pid = 0;
+  private firstClient?: () => void;
+
+  constructor(
+    private readonly store: Store,
+    private readonly id: string,
+  ) {
+    this.repo = new ContainerRepository(store);
+    this.images = new ImageService(store);
+  }
+
+  private get dir(): string {
+    return this.repo.dir(this.id);
+  }
+
+  async listen(): Promise<void> {
+    fs.rmSync(path.join(this.dir, 'attach.sock'), { force: true });
+    this.server = net.createServer((socket) => this.accept(socket));
+    const address = socketAddress(this.dir, 'attach.sock');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.server!.once('error', reject);
+        this.server!.listen(address.path, () => resolve());
+      });
+    } finally {
+      address.close();
+    }
+    fs.chmodSync(path.join(this.dir, 'attach.sock'), 0o600);
+  }
+
+  waitForFirstClient(timeoutMs: number): Promise<void> {
+    if ([...this.clients].some((c) => c.hello)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.firstClient = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private accept(socket: net.Socket): void {
+    const client: Client = { socket };
+    this.clients.add(client);
+    const decoder = new FrameDecoder((type, payload) => this.onFrame(client, type, payload));
+    socket.on('data', (chunk) => decoder.push(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.clients.delete(client);
+      if (client.hello?.stdin && this.container().config.StdinOnce) this.closeStdin();
+    });
+  }
+
+  private onFrame(client: Client, type: Frame, payload: Buffer): void {
+    switch (type) {
+      case Frame.Hello:
+        client.hello = JSON.parse(payload.toString()) as Hello;
+        if (client.hello.cols && client.hello.rows) this.resize(client.hello.cols, client.hello.rows);
+        if (this.pid) client.socket.write(encodeFrame(Frame.Started, JSON.stringify({ pid: this.pid })));
+        this.firstClient?.();
+        this.firstClient = undefined;
+        break;
+      case Frame.Stdin:
+        if (this.pty) this.pty.write(payload.toString('binary'));
+        else this.child?.stdin?.write(payload);
+        break;
+      case Frame.StdinEof:
+        this.closeStdin();
+        break;
+      case Frame.Resize: {
+        const { cols, rows } = JSON.parse(payload.toString()) as { cols: number; rows: number };
+        this.resize(cols, rows);
+        break;
+      }
+      case Frame.Signal:
+        if (this.pid) {
+          try {
+            process.kill(this.pid, payload.toString() as NodeJS.Signals);
+          } catch {
+            // already gone
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private resize(cols: number, rows: number): void {
+    if (this.pty && cols > 0 && rows > 0) this.pty.resize(cols, rows);
+  }
+
+  private closeStdin(): void {
+    if (this.pty) this.pty.write('\x04');
+    else this.child?.stdin?.end();
+  }
+
+  private broadcast(type: Frame, payload: Buffer | string, stream?: 'stdout' | 'stderr'): void {
+    const frame = encodeFrame(type, payload);
+    for (const client of this.clients) {
+      if (!client.hello || client.hello.watchOnly) {
+        if (type === Frame.Exit || type === Frame.Started || type === Frame.Error) client.socket.write(frame);
+        continue;
+      }
+      if (stream && !client.hello[stream]) continue;
+      client.socket.write(frame);
+    }
+  }
+
+  private container(): Container {
+    return this.repo.find(this.id);
+  }
+
+  /** Starts the container's process once; resolves with its pid or the error berth-init reported. */
+  async launch(): Promise<{ result: LaunchResult; exited: Promise<ExitInfo> }> {
+    const container = this.container();
+    let prepared: PreparedLaunch;
+    try {
+      prepared = prepareLaunch(this.store, this.images, container, loadNative());
+    } catch (err) {
+      const message = (err as Error).message.replace(/\s+/g, ' ');
+      return { result: { ok: false, code: 125, message }, exited: Promise.resolve({ code: 125, oomKilled: false, error: message }) };
+    }
+    const logOpts = container.hostConfig.LogConfig.Config;
+    this.log ??= new JsonLogWriter(
+      path.join(this.dir, `${this.id}-json.log`),
+      logOpts['max-size'] ? parseByteSize(logOpts['max-size']) : 0,
+      logOpts['max-file'] ? Number(logOpts['max-file']) : 1,
+    );
+    const log = this.log;
+    const status = fs.promises.open(prepared.statusFifo, 'r');
+    let exitResolve!: (code: number) => void;
+    const exitCode = new Promise<number>((resolve) => (exitResolve = resolve));
+    if (container.config.Tty) {
+      const [cols, rows] = container.hostConfig.ConsoleSize ?? [80, 24];
+      this.pty = nodePty.spawn(prepared.initPath, [prepared.specPath], {
+        name: 'xterm',
+        cols: cols || 80,
+        rows: rows || 24,
+        cwd: '/',
+        env: {},
+      });
+      this.pty.onData((data) => {
+        log.write('stdout', data);
+        this.broadcast(Frame.Stdout, Buffer.from(data, 'binary'), 'stdout');
+      });
+      this.pty.onExit(({ exitCode: code, signal }) => exitResolve(signal ? 128 + signal : code));
+    } else {
+      const child = spawn(prepared.initPath, [prepared.specPath], {
+        stdio: [container.config.OpenStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        env: {},
+      });
+      this.child = child;
+      child.stdin?.on('error', () => {});
+      for (const stream of ['stdout', 'stderr'] as const) {
+        child[stream]!.on('data', (chunk: Buffer) => {
+          log.write(stream, chunk.toString());
+          this.broadcast(stream === 'stdout' ? Frame.Stdout : Frame.Stderr, chunk, stream);
+        });
+      }
+      let outputsOpen = 2;
+      let code: number | undefined;
+      const settle = () => {
+        if (outputsOpen === 0 && code !== undefined) exitResolve(code);
+      };
+      for (const stream of ['stdout', 'stderr'] as const) {
+        child[stream]!.on('close', () => {
+          outputsOpen--;
+          settle();
+        });
+      }
+      child.on('exit', (c, signal) => {
+        code = c ?? 128 + (signal ? (os.constants.signals[signal] ?? 9) : 9);
+        settle();
+      });
+    }
+    // If berth-init dies before opening the FIFO, open it ourselves so the read ends.
+    void exitCode.then(() => fs.promises.open(prepared.statusFifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK).then((h) => h.close(), () => {}));
+    const text = await (await status).readFile('utf8').finally(() => status.then((h) => h.close()));
+    const pidLine = /^pid (\d+)$/m.exec(text);
+    const errorLine = /^error (\d+) (.*)$/m.exec(text);
+    const exited = exitCode.then((code): ExitInfo => {
+      log.flush();
+      return { code, oomKilled: prepared.cgroup.oomKilled() };
+    });
+    if (errorLine || !pidLine) {
+      const code = errorLine ? Number(errorLine[1]) : 125;
+      const message = errorLine ? errorLine[2] : 'container init exited before starting the process';
+      await exited;
+      return { result: { ok: false, code, message }, exited: Promise.resolve({ code, oomKilled: false, error: message }) };
+    }
+    this.pid = Number(pidLine[1]);
+    this.repo.update(this.id, {
+      status: 'running',
+      pid: this.pid,
+      startedAt: new Date().toISOString(),
+      exitCode: 0,
+      oomKilled: false,
+      error: '',
+    });
+    this.broadcast(Frame.Started, JSON.stringify({ pid: this.pid }));
+    return { result: { ok: true, pid: this.pid }, exited };
+  }
+
+  /** After the process ends: record it, tidy the host side, and tell clients. */
+  recordExit(exit: ExitInfo): void {
+    this.pid = 0;
+    this.pty = undefined;
+    this.child = undefined;
+    this.repo.update(this.id, {
+      status: 'exited',
+      pid: 0,
+      exitCode: exit.code,
+      oomKilled: exit.oomKilled,
+      error: exit.error ?? '',
+      finishedAt: new Date().toISOString(),
+    });
+  }
+
+  announceError(code: number, message: string): void {
+    this.broadcast(Frame.Error, JSON.stringify({ code, message }));
+  }
+
+  announceExit(exit: ExitInfo): void {
+    this.broadcast(Frame.Exit, JSON.stringify(exit));
+  }
+
+  /** Docker's restart policies; a container stopped by the user is never restarted. */
+  shouldRestart(exit: ExitInfo, attempts: number): boolean {
+    const container = this.repo.maybeFind(this.id);
+    if (!container || container.stoppedByUser || exit.error) return false;
+    const policy = container.hostConfig.RestartPolicy;
+    switch (policy.Name) {
+      case 'always':
+      case 'unless-stopped':
+        return true;
+      case 'on-failure':
+        return exit.code !== 0 && (policy.MaximumRetryCount <= 0 || attempts < policy.MaximumRetryCount);
+      default:
+        return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.log?.close();
+    for (const client of this.clients) client.socket.end();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    fs.rmSync(path.join(this.dir, 'attach.sock'), { force: true });
+  }
+}
+
+/** How the shim answers whoever asked it to start a container: one line, then it stops talking. */
+type Reporter = (line: string) => void;
+
+/** Keeps container `id` from launch to exit (and through restarts), then tidies up. */
+async function keep(store: Store, id: string, hold: boolean, report: Reporter): Promise<void> {
+  const repo = new ContainerRepository(store);
+  if (!repo.claimShim(id, process.pid)) {
+    report('error 125 the container is already being started by another shim');
+    return;
+  }
+  const shim = new Shim(store, id);
+  let reported = false;
+  try {
+    await shim.listen();
+    if (hold) {
+      report('ready');
+      reported = true;
+      await shim.waitForFirstClient(30_000);
+    }
+    let attempts = 0;
+    for (;;) {
+      const { result, exited } = await shim.launch();
+      if (!reported) {
+        report(result.ok ? `started ${result.pid}` : `error ${result.code} ${result.message}`);
+        reported = true;
+        ensureSpare(store.root);
+      }
+      if (!result.ok) shim.announceError(result.code, result.message);
+      const exit = await exited;
+      await releaseLaunch(store, repo.find(id));
+      shim.recordExit(exit);
+      const restart = result.ok && shim.shouldRestart(exit, attempts);
+      shim.announceExit(exit);
+      if (!restart) break;
+      attempts++;
+      repo.update(id, { status: 'restarting', restartCount: attempts });
+      await sleep(Math.min(100 * 2 ** (attempts - 1), 60_000));
+      const current = repo.maybeFind(id);
+      if (!current || current.stoppedByUser) {
+        if (current) repo.update(id, { status: 'exited' });
+        break;
+      }
+    }
+  } catch (err) {
+    if (!reported) report(`error 125 ${(err as Error).message.replace(/\s+/g, ' ')}`);
+    fs.appendFileSync(path.join(repo.dir(id), 'shim.log'), `${new Date().toISOString()} ${(err as Error).stack}\n`);
+  } finally {
+    await shim.close();
+    const container = repo.maybeFind(id);
+    if (container) {
+      repo.releaseShim(id);
+      if (container.hostConfig.AutoRemove) {
+        const { removeContainerFiles } = await import('../containers/remove.js');
+        removeContainerFiles(store, container, loadNative());
+      }
+    }
+  }
+}
+
+/**
+ * The spare: a shim started ahead of time, with Node and its modules already
+ * loaded, waiting on <root>/spare.sock for `take <id> [hold]`. Node's own
+ * start-up (~40 ms) then never sits on a container's start path. It takes one
+ * container, starts its own replacement once that container runs, and exits
+ * by itself after BERTH_SPARE_IDLE_MS (default 5 minutes) unused.
+ */
+async function spare(store: Store): Promise<void> {
+  const socketPath = spareSocket(store.root);
+  if (await spareListening(socketPath)) return; // one spare is enough
+  fs.rmSync(socketPath, { force: true });
+  const server = net.createServer();
+  const address = socketAddress(store.root, 'spare.sock');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(address.path, () => resolve());
+    });
+  } finally {
+    address.close();
+  }
+  fs.chmodSync(socketPath, 0o600);
+  fs.writeFileSync(path.join(store.root, 'spare.pid'), String(process.pid));
+  const idle = Number(process.env.BERTH_SPARE_IDLE_MS || 300_000);
+  const job = await new Promise<{ id: string; hold: boolean; socket: net.Socket } | undefined>((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), idle);
+    server.on('connection', (socket) => {
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk.toString();
+        const match = /^take ([0-9a-f]{64})( hold)?\n/.exec(text);
+        if (!match) return;
+        clearTimeout(timer);
+        resolve({ id: match[1], hold: Boolean(match[2]), socket });
+      });
+      socket.on('error', () => {});
+    });
+  });
+  // Taken or idle: either way this process is no longer the spare.
+  server.close();
+  fs.rmSync(socketPath, { force: true });
+  fs.rmSync(path.join(store.root, 'spare.pid'), { force: true });
+  if (!job) return;
+  await keep(store, job.id, job.hold, (line) => {
+    job.socket.end(`${line}\n`);
+  });
+}
+
+function spareSocket(root: string): string {
+  return path.join(root, 'spare.sock');
+}
+
+function spareListening(socketPath: string): Promise<boolean> {
+  const address = socketAddress(path.dirname(socketPath), path.basename(socketPath));
+  return new Promise<boolean>((resolve) => {
+    const probe = net.connect(address.path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  }).finally(() => address.close());
+}
+
+/** Starts a spare for the next container unless one is there or spares are off (BERTH_SPARE_SHIM=0). */
+function ensureSpare(root: string): void {
+  if (process.env.BERTH_SPARE_SHIM === '0' || fs.existsSync(spareSocket(root))) return;
+  spawn(process.execPath, [fileURLToPath(import.meta.url), root, '--spare'], { detached: true, stdio: 'ignore', cwd: '/' }).unref();
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [root, idOrMode, ...flags] = argv;
+  const store = Store.open(root, loadNative());
+  try {
+    if (idOrMode === '--spare') await spare(store);
+    else {
+      await keep(store, idOrMode, flags.includes('--hold'), (line) => {
+        try {
+          fs.writeSync(1, `${line}\n`);
+          fs.closeSync(1);
+        } catch {
+          // the starter went away; the container runs on regardless
+        }
+      });
+    }
+  } finally {
+    store.close();
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));

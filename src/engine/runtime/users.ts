@@ -1,0 +1,59 @@
+/**
+ * `--user` as Docker reads it: uid[:gid] or name[:group], looked up in the
+ * container's own /etc/passwd and /etc/group (never the host's).
+ */
+import fs from 'node:fs';
+import { invalidArgument } from '../errors.js';
+import { resolveInRoot } from './safe-path.js';
+
+export interface ResolvedUser {
+  uid: number;
+  gid: number;
+  groups: number[];
+  home: string;
+}
+
+function readLines(rootfs: string, file: string): string[][] {
+  try {
+    return fs
+      .readFileSync(resolveInRoot(rootfs, file), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split(':'));
+  } catch {
+    return [];
+  }
+}
+
+export function resolveUser(rootfs: string, spec: string): ResolvedUser {
+  const [userPart, groupPart] = spec === '' ? ['0', undefined] : spec.split(':', 2);
+  const passwd = readLines(rootfs, '/etc/passwd');
+  const groupFile = readLines(rootfs, '/etc/group');
+  let uid: number;
+  let gid: number;
+  let home = '/';
+  let name: string | undefined;
+  const entry = /^\d+$/.test(userPart) ? passwd.find((p) => p[2] === userPart) : passwd.find((p) => p[0] === userPart);
+  if (/^\d+$/.test(userPart)) {
+    uid = Number(userPart);
+    gid = entry ? Number(entry[3]) : 0;
+  } else {
+    if (!entry) throw invalidArgument(`unable to find user ${userPart}: no matching entries in passwd file`);
+    uid = Number(entry[2]);
+    gid = Number(entry[3]);
+  }
+  if (entry) {
+    home = entry[5] || '/';
+    name = entry[0];
+  } else if (uid === 0) home = '/root';
+  if (groupPart !== undefined) {
+    if (/^\d+$/.test(groupPart)) gid = Number(groupPart);
+    else {
+      const g = groupFile.find((l) => l[0] === groupPart);
+      if (!g) throw invalidArgument(`unable to find group ${groupPart}: no matching entries in group file`);
+      gid = Number(g[2]);
+    }
+  }
+  const groups = name ? groupFile.filter((g) => (g[3] ?? '').split(',').includes(name!)).map((g) => Number(g[2])) : [];
+  return { uid, gid, groups: [...new Set(groups)], home };
+}

@@ -1,0 +1,60 @@
+#define _GNU_SOURCE
+#include "namespaces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+int cgroups_join(const struct spec *spec, struct berth_error *err) {
+  char pid[24];
+  int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+  for (size_t i = 0; i < spec->n_cgroups; i++) {
+    const char *procs = spec->cgroups[i];
+    cleanup_close int fd = open(procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return berth_fail(err, errno, "join cgroup: open %s", procs);
+    if (write(fd, pid, (size_t)len) != len) return berth_fail(err, errno, "join cgroup: write %s", procs);
+  }
+  return 0;
+}
+
+int namespaces_join(const struct spec *spec, struct berth_error *err) {
+  for (size_t i = 0; i < spec->n_joins; i++) {
+    const struct spec_join *join = &spec->joins[i];
+    cleanup_close int fd = open(join->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return berth_fail(err, errno, "join namespace: open %s", join->path);
+    if (setns(fd, join->nstype) < 0) return berth_fail(err, errno, "setns %s", join->path);
+  }
+  return 0;
+}
+
+int namespaces_join_target(pid_t target, struct berth_error *err) {
+  const int all = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP;
+  cleanup_close int pidfd = pidfd_open(target, 0);
+  if (pidfd < 0) return berth_fail(err, errno, "pidfd_open %d", (int)target);
+  if (setns(pidfd, all) < 0) return berth_fail(err, errno, "setns into the namespaces of pid %d", (int)target);
+  return 0;
+}
+
+int namespaces_unshare(const struct spec *spec, struct berth_error *err) {
+  static const struct {
+    int flag;
+    const char *name;
+  } names[] = {{CLONE_NEWNS, "mnt"}, {CLONE_NEWUTS, "uts"}, {CLONE_NEWIPC, "ipc"},
+               {CLONE_NEWPID, "pid"}, {CLONE_NEWNET, "net"}, {CLONE_NEWCGROUP, "cgroup"}};
+  if (!spec->unshare_flags || unshare(spec->unshare_flags) == 0) return 0;
+
+  int saved = errno;
+  char list[64] = "";
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (spec->unshare_flags & names[i].flag) {
+      if (list[0]) strcat(list, ",");
+      strcat(list, names[i].name);
+    }
+  return berth_fail(err, saved, "unshare %s", list);
+}

@@ -1,0 +1,26 @@
+/*
+ * The status FIFO (SPEC.md): the helper writes "pid <n>\n" once the process
+ * exists, and "error <exit code> <message>\n" if it fails before execve. The
+ * fd is O_CLOEXEC, so a successful execve closes the last writer and the
+ * reader sees EOF: that EOF means "started".
+ */
+#ifndef BERTH_STATUS_H
+#define BERTH_STATUS_H
+
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Opens the FIFO for writing; blocks until the reader (the shim) has opened it. */
+int status_open(const char *path, struct berth_error *err);
+
+int status_send_pid(int fd, pid_t pid, struct berth_error *err);
+
+/*
+ * Reports a failure: an "error" line on the FIFO when it is open (fd >= 0),
+ * otherwise "<program>: <message>" on stderr. Best effort: there is nobody
+ * left to report a failure of this to.
+ */
+void status_send_error(int fd, const char *program, const struct berth_error *error);
+
+#endif
