@@ -106,8 +106,7 @@ class Shim {
         this.firstClient = undefined;
         break;
       case Frame.Stdin:
-        if (this.pty) this.pty.write(payload.toString('binary'));
-        else this.child?.stdin?.write(payload);
+        this.writeStdin(payload);
         break;
       case Frame.StdinEof:
         this.closeStdin();
@@ -131,13 +130,32 @@ class Shim {
     }
   }
 
+  /** Input typed before the process runs (a held start) waits here rather than being lost. */
+  private pendingStdin: Buffer[] = [];
+
+  private writeStdin(data: Buffer): void {
+    if (this.pty) this.pty.write(data.toString('binary'));
+    else if (this.child?.stdin) this.child.stdin.write(data);
+    else this.pendingStdin.push(data);
+  }
+
+  private flushPendingStdin(): void {
+    const pending = this.pendingStdin;
+    this.pendingStdin = [];
+    for (const data of pending) this.writeStdin(data);
+  }
+
   private resize(cols: number, rows: number): void {
     if (this.pty && cols > 0 && rows > 0) this.pty.resize(cols, rows);
   }
 
+  /**
+   * A pipe's stdin really closes. A terminal has no end of input to give: the
+   * client's going away (detach, a killed CLI) must not type ctrl-d into the
+   * container's shell, so for a TTY this does nothing, as with Docker.
+   */
   private closeStdin(): void {
-    if (this.pty) this.pty.write('\x04');
-    else this.child?.stdin?.end();
+    if (!this.pty) this.child?.stdin?.end();
   }
 
   private broadcast(type: Frame, payload: Buffer | string, stream?: 'stdout' | 'stderr'): void {
@@ -244,6 +262,7 @@ class Shim {
       error: '',
     });
     this.broadcast(Frame.Started, JSON.stringify({ pid: this.pid }));
+    this.flushPendingStdin();
     return { result: { ok: true, pid: this.pid }, exited };
   }
 
