@@ -12,5 +12,5 @@ export const spec: CommandSpec = {
 };
 
 export async function run(ctx: CliContext, { args }: Parsed): Promise<void> {
-  print(ctx, (await ctx.engine()).containers.diff(args[0]).map((c) => `${c.kind} ${c.path}`).join('\n'));
+  print(ctx, (await (await ctx.engine()).containers.diff(args[0])).map((c) => `${c.kind} ${c.path}`).join('\n'));
 }

@@ -16,9 +16,7 @@ export { StartError } from '../errors.js';
 import type { ImageService } from '../images/service.js';
 import { familiarName, parseReference, parseTaggedReference, qualifiedName } from '../images/reference.js';
 import { applyChanges, type ImageConfig } from '../images/config.js';
-import { ingestLayers, stageStream } from '../images/layer-store.js';
-import { TarWriter } from '../layers/tar.js';
-import { listChanges, writeLayerTar, type Change } from './changes.js';
+import type { Change } from './changes.js';
 import { HOST_MEMORY, networkBytes, readProcesses, type ProcessInfo } from './processes.js';
 
 export interface ContainerSample {
@@ -39,12 +37,10 @@ export interface ContainerSample {
 import type { Store } from '../store/store.js';
 import { parseByteSize } from '../runtime/json-log.js';
 import { createRootfsDirs, mountRootfs, rootfsPaths, unmountRootfs } from '../runtime/rootfs.js';
-import { copyIn, copyOut } from './copy.js';
 import { socketAddress } from '../runtime/attach-protocol.js';
-import { releaseLaunch } from '../runtime/launch.js';
 import { randomName } from './names.js';
 import { mergeEnv } from './env.js';
-import { execInContainer, type ExecOptions, type ExecSession } from './exec.js';
+import type { ExecOptions, ExecSession } from './exec.js';
 import { ContainerRepository } from './repository.js';
 import { removeContainerFiles } from './remove.js';
 import {
@@ -130,6 +126,7 @@ export class ContainerService {
       } catch {
         // nothing left to kill
       }
+      const { releaseLaunch } = await import('../runtime/launch.js');
       await releaseLaunch(this.store, container).catch(() => {});
       if (isActive(container.state.Status)) {
         this.repo.update(container.id, {
@@ -480,7 +477,8 @@ export class ContainerService {
   }
 
   /** `docker diff`: the thin layer's additions, changes and deletions. */
-  diff(nameOrId: string): Change[] {
+  async diff(nameOrId: string): Promise<Change[]> {
+    const { listChanges } = await import('./changes.js');
     const c = this.repo.find(nameOrId);
     const lowers = this.images.layers(c.imageId).map((l) => this.store.layerDiff(l.chainId)).reverse();
     return listChanges(this.store.native, rootfsPaths(this.store, c.id).upper, lowers);
@@ -514,6 +512,11 @@ export class ContainerService {
       },
       options.changes ?? [],
     );
+    const [{ ingestLayers, stageStream }, { TarWriter }, { writeLayerTar }] = await Promise.all([
+      import('../images/layer-store.js'),
+      import('../layers/tar.js'),
+      import('./changes.js'),
+    ]);
     const freeze = c.state.Status === 'running' && options.pause !== false;
     const cgroup = containerCgroups().open(c.id);
     if (freeze) await cgroup.freeze();
@@ -607,6 +610,7 @@ export class ContainerService {
     const src = split(from);
     const dst = split(to);
     if ((src && dst) || (!src && !dst)) throw invalidArgument('copying between containers or between host paths is not supported: one side must be CONTAINER:PATH');
+    const { copyIn, copyOut } = await import('./copy.js');
     const c = this.repo.find((src ?? dst)!.container);
     const mounted = isActive(c.state.Status);
     const rootfs = mounted ? rootfsPaths(this.store, c.id).merged : mountRootfs(this.store, this.images, c.id, c.imageId);
@@ -619,9 +623,10 @@ export class ContainerService {
   }
 
   /** `docker exec`: throws StartError (126/127) when the command cannot run. */
-  exec(nameOrId: string, options: ExecOptions): Promise<ExecSession> {
+  async exec(nameOrId: string, options: ExecOptions): Promise<ExecSession> {
     const c = this.repo.find(nameOrId);
     if (c.state.Status !== 'running') throw failedPrecondition(`container ${c.id} is not running`);
+    const { execInContainer } = await import('./exec.js');
     return execInContainer(c, rootfsPaths(this.store, c.id).merged, containerCgroups().open(c.id).procsFiles(), options, this.store.native);
   }
 

@@ -10,7 +10,8 @@ import { failedPrecondition, invalidArgument, notFound } from '../errors.js';
 import type { ProgressListener } from '../events.js';
 import type { Store } from '../store/store.js';
 import { applyChanges, hostArchitecture, parseImageConfig, type ContainerConfig, type ImageConfig } from './config.js';
-import { ingestLayers, MEDIA_TYPES, stageStream, type RegisteredLayer } from './layer-store.js';
+import type { RegisteredLayer } from './layer-store.js';
+import { MEDIA_TYPES } from './media-types.js';
 import {
   familiarName,
   familiarRepository,
@@ -359,12 +360,14 @@ export class ImageService {
     }
   }
 
-  private importUnderLock(
+  private async importUnderLock(
     input: NodeJS.ReadableStream,
     options: { source: string; message?: string; onProgress?: ProgressListener },
     ref: Reference | undefined,
     containerConfig: ContainerConfig,
   ): Promise<Digest> {
+    // Loaded here, not at start-up: only commands that unpack layers pay for the tar machinery.
+    const { ingestLayers, stageStream } = await import('./layer-store.js');
     return this.store.lock.shared(async () => {
       const staging = this.store.makeStagingDir('import');
       try {

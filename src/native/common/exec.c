@@ -36,7 +36,8 @@ static int look_path(const char *name, const char *path, char found[PATH_MAX]) {
     const char *end = strchrnul(dir, ':');
     int dir_len = (int)(end - dir);
     /* An empty entry means the current directory. */
-    int n = dir_len ? snprintf(found, PATH_MAX, "%.*s/%s", dir_len, dir, name) : snprintf(found, PATH_MAX, "./%s", name);
+    int n = dir_len ? snprintf(found, PATH_MAX, "%.*s/%s", dir_len, dir, name)
+                    : snprintf(found, PATH_MAX, "./%s", name);
     if (n > 0 && n < PATH_MAX && is_executable_file(found)) return 0;
     if (!*end) return -1;
     dir = end;

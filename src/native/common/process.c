@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <signal.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <stdbool.h>
@@ -45,7 +46,10 @@ static int apply_rlimits(const struct spec *spec, struct berth_error *err) {
   return 0;
 }
 
-/* setgroups, setgid, setuid. PR_SET_KEEPCAPS keeps the permitted set across the uid change; caps_apply narrows it. */
+/*
+ * setgroups, setgid, setuid. PR_SET_KEEPCAPS keeps the permitted set across
+ * the uid change; caps_apply narrows it.
+ */
 static int switch_user(const struct spec *spec, struct berth_error *err) {
   if (setgroups(spec->n_groups, spec->groups) < 0) return berth_fail(err, errno, "setgroups");
   if (setresgid(spec->gid, spec->gid, spec->gid) < 0) return berth_fail(err, errno, "setgid %u", spec->gid);
@@ -55,7 +59,7 @@ static int switch_user(const struct spec *spec, struct berth_error *err) {
   return 0;
 }
 
-/* The command gets fds 0, 1 and 2 only (the status fd is close-on-exec already and still needed until execve). */
+/* The command gets fds 0, 1 and 2 only (the status fd is close-on-exec already, and needed until execve). */
 static int close_other_fds(struct berth_error *err) {
   if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) return berth_fail(err, errno, "close_range");
   return 0;
@@ -74,6 +78,8 @@ int process_exec(const struct spec *spec, struct berth_error *err) {
   if (enter_cwd(spec->cwd, &in_cwd, false, err) < 0) return -1;
   if (apply_rlimits(spec, err) < 0) return -1;
   if (switch_user(spec, err) < 0) return -1;
+  /* A change of credentials clears the parent-death signal (supervise.c): set it again. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return berth_fail(err, errno, "prctl PR_SET_PDEATHSIG");
   if (enter_cwd(spec->cwd, &in_cwd, true, err) < 0) return -1;
   if (caps_apply(spec->caps, for_seccomp, err) < 0) return -1;
   if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -57,7 +57,8 @@ int selfexe_ensure_sealed(char **argv, char **envp, const char *name, struct ber
   cleanup_close int copy = sealed_copy(exe_fd, name, err);
   if (copy < 0) return -1;
   close_and_reset(&exe_fd);
-  /* The copy is close-on-exec: fexecve of an ELF binary (never a script) works with that, and the fd does not leak into the new image. */
+  /* The copy is close-on-exec: fexecve of an ELF binary (not a script) works
+   * with that, and the fd does not leak into the new image. */
   fexecve(copy, argv, envp);
   return berth_fail(err, errno, "fexecve sealed copy of %s", name);
 }

@@ -387,6 +387,24 @@ static int parse_line(struct spec *spec, char *line, enum spec_reader reader, co
   return bad(err, at, "unknown directive", fields[0]);
 }
 
+/* What a spec must say, and what it may leave to the defaults. */
+static int complete(struct spec *spec, enum spec_reader reader, const char *path, struct berth_error *err) {
+  if (!spec->status) return berth_fail(err, 0, "%s: no status directive", path);
+  if (!spec->n_args || !spec->argv[0][0]) return berth_fail(err, 0, "%s: no command specified", path);
+  if (reader == SPEC_FOR_INIT) {
+    if (!spec->rootfs) return berth_fail(err, 0, "%s: no rootfs directive", path);
+    if (!(spec->unshare_flags & CLONE_NEWNS))
+      return berth_fail(err, 0, "%s: berth-init needs \"unshare mnt\": it must not mount in the host's mount namespace",
+                        path);
+    if (spec->hostname && !(spec->unshare_flags & CLONE_NEWUTS))
+      return berth_fail(err, 0, "%s: hostname needs \"unshare uts\": it must not rename the host", path);
+  }
+  if (reader == SPEC_FOR_NSENTER && !spec->target) return berth_fail(err, 0, "%s: no target directive", path);
+  if (!spec->cwd && set_string(&spec->cwd, "/", err) < 0) return -1;
+  if (!spec->env && !(spec->env = calloc(1, sizeof *spec->env))) return OUT_OF_MEMORY(err);
+  return 0;
+}
+
 int spec_load(const char *path, enum spec_reader reader, struct spec *spec, struct berth_error *err) {
   cleanup_free char *line = NULL;
   size_t size = 0;
@@ -401,25 +419,14 @@ int spec_load(const char *path, enum spec_reader reader, struct spec *spec, stru
     at.line++;
     if (len > 0 && line[len - 1] == '\n') line[--len] = '\0';
     if ((size_t)len != strlen(line)) rc = bad(err, &at, "NUL byte in line", NULL);
-    else if (at.line == 1) rc = strcmp(line, "version\t1") ? bad(err, &at, "first line must be \"version<TAB>1\"", NULL) : 0;
-    else if (len > 0) rc = parse_line(spec, line, reader, &at, err);
+    else if (at.line == 1 && strcmp(line, "version\t1")) rc = bad(err, &at, "first line must be \"version<TAB>1\"", NULL);
+    else if (at.line > 1 && len > 0) rc = parse_line(spec, line, reader, &at, err);
   }
   if (rc == 0 && ferror(file)) rc = berth_fail(err, errno, "read spec %s", path);
   fclose(file);
   if (rc < 0) return -1;
-
   if (at.line == 0) return berth_fail(err, 0, "%s: empty spec", path);
-  if (!spec->status) return berth_fail(err, 0, "%s: no status directive", path);
-  if (reader == SPEC_FOR_INIT && !spec->rootfs) return berth_fail(err, 0, "%s: no rootfs directive", path);
-  if (reader == SPEC_FOR_INIT && !(spec->unshare_flags & CLONE_NEWNS))
-    return berth_fail(err, 0, "%s: berth-init needs \"unshare mnt\": it must not mount in the host's mount namespace", path);
-  if (spec->hostname && !(spec->unshare_flags & CLONE_NEWUTS))
-    return berth_fail(err, 0, "%s: hostname needs \"unshare uts\": it must not rename the host", path);
-  if (reader == SPEC_FOR_NSENTER && !spec->target) return berth_fail(err, 0, "%s: no target directive", path);
-  if (!spec->n_args || !spec->argv[0][0]) return berth_fail(err, 0, "%s: no command specified", path);
-  if (!spec->cwd && set_string(&spec->cwd, "/", err) < 0) return -1;
-  if (!spec->env && !(spec->env = calloc(1, sizeof *spec->env))) return OUT_OF_MEMORY(err);
-  return 0;
+  return complete(spec, reader, path, err);
 }
 
 static void free_strings(char **strings, size_t n) {

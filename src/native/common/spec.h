@@ -80,7 +80,7 @@ struct spec {
   struct spec_join *joins;
   size_t n_joins;
 
-  /* the process: defaults are the safe ones (no capabilities, uid 0, seccomp on) */
+  /* the process; defaults are the safe ones (no capabilities, seccomp on) */
   bool no_new_privs;
   uint64_t caps; /* bit n = capability n */
   uid_t uid;
@@ -97,7 +97,10 @@ struct spec {
   size_t n_rlimits;
 };
 
-/* Reads and checks the spec file at `path` for `reader`. On failure the spec may be partly filled; spec_free it anyway. */
+/*
+ * Reads and checks the spec file at `path` for `reader`. On failure the spec
+ * may be partly filled: spec_free it anyway.
+ */
 int spec_load(const char *path, enum spec_reader reader, struct spec *spec, struct berth_error *err);
 
 void spec_free(struct spec *spec);

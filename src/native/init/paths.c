@@ -21,7 +21,8 @@ static int open_null(int root_fd, struct berth_error *err) {
   cleanup_close int fd = inroot_open(root_fd, "/dev/null", RESOLVE_NO_SYMLINKS);
   if (fd < 0) return berth_fail(err, errno, "masking a file needs /dev/null");
   if (fstat(fd, &st) < 0) return berth_fail(err, errno, "stat /dev/null");
-  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) return berth_fail(err, 0, "masking a file needs /dev/null: it is not 1:3");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+    return berth_fail(err, 0, "masking a file needs /dev/null: it is not 1:3");
   int null_fd = fd;
   fd = -1;
   return null_fd;
@@ -37,11 +38,13 @@ int paths_mask(int root_fd, const struct spec *spec, struct berth_error *err) {
     if (fd < 0) return berth_fail(err, errno, "open %s", path);
     if (fstat(fd, &st) < 0) return berth_fail(err, errno, "stat %s", path);
     if (S_ISDIR(st.st_mode)) {
-      if (mount("tmpfs", fd_path(fd).path, "tmpfs", MS_RDONLY, "size=0") < 0) return berth_fail(err, errno, "mask %s", path);
+      if (mount("tmpfs", fd_path(fd).path, "tmpfs", MS_RDONLY, "size=0") < 0)
+        return berth_fail(err, errno, "mask %s", path);
       continue;
     }
     if (null_fd < 0 && (null_fd = open_null(root_fd, err)) < 0) return -1;
-    if (mount(fd_path(null_fd).path, fd_path(fd).path, NULL, MS_BIND, NULL) < 0) return berth_fail(err, errno, "mask %s", path);
+    if (mount(fd_path(null_fd).path, fd_path(fd).path, NULL, MS_BIND, NULL) < 0)
+      return berth_fail(err, errno, "mask %s", path);
   }
   return 0;
 }

@@ -9,7 +9,10 @@
 #include "../common/error.h"
 #include "../common/spec.h"
 
-/* Binds the container's /dev/null over each masked file and mounts an empty read-only tmpfs over each masked directory; missing paths are skipped. */
+/*
+ * Binds the container's /dev/null over each masked file and mounts an empty
+ * read-only tmpfs over each masked directory; missing paths are skipped.
+ */
 int paths_mask(int root_fd, const struct spec *spec, struct berth_error *err);
 
 /* Binds each read-only path onto itself and remounts it read-only; missing paths are skipped. */

@@ -26,7 +26,8 @@ int rootfs_make_private(struct berth_error *err) {
 }
 
 int rootfs_bind(const char *rootfs, struct berth_error *err) {
-  if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) return berth_fail(err, errno, "bind %s onto itself", rootfs);
+  if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return berth_fail(err, errno, "bind %s onto itself", rootfs);
   int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC); /* opened after the bind: the fd names the new mount */
   if (fd < 0) return berth_fail(err, errno, "open %s", rootfs);
   return fd;
@@ -85,7 +86,8 @@ int rootfs_mount_spec(int root_fd, const struct spec *spec, struct berth_error *
     struct stat st;
     enum inroot_leaf leaf = INROOT_DIR;
     if (m->flags & MS_BIND) {
-      if (stat(m->source, &st) < 0) return berth_fail(err, errno, "mount %s on %s: stat %s", m->source, m->target, m->source);
+      if (stat(m->source, &st) < 0)
+        return berth_fail(err, errno, "mount %s on %s: stat %s", m->source, m->target, m->source);
       if (!S_ISDIR(st.st_mode)) leaf = INROOT_FILE;
     }
     if (mount_in_root(root_fd, m->target, leaf, 0, m->source, m->type, m->flags, m->propagation, m->data, err) < 0)

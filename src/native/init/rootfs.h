@@ -20,7 +20,11 @@ int rootfs_bind(const char *rootfs, struct berth_error *err);
 /* proc on /proc (nosuid, nodev, noexec). */
 int rootfs_mount_proc(int root_fd, struct berth_error *err);
 
-/* sysfs on /sys, read-only; with the host's network namespace, a read-only bind of the host's /sys instead (a new sysfs mount shows the mounter's network devices, and may only be made from a network namespace of its own). */
+/*
+ * sysfs on /sys, read-only, when the container has a network namespace of its
+ * own (a sysfs mount shows the mounter's network devices); with the host's,
+ * a read-only bind of the host's /sys, as runc does.
+ */
 int rootfs_mount_sys(int root_fd, const struct spec *spec, struct berth_error *err);
 
 /* The spec's `mount` lines, in order. A bind of a file gets a file as its target. */
@@ -29,7 +33,10 @@ int rootfs_mount_spec(int root_fd, const struct spec *spec, struct berth_error *
 /* Creates the working directory if it is missing, as Docker does (before the rootfs may become read-only). */
 int rootfs_create_cwd(int root_fd, const struct spec *spec, struct berth_error *err);
 
-/* pivot_root into the rootfs and detach the old root, with the pivot_root(".", ".") trick: no directory for the old root needed. */
+/*
+ * pivot_root into the rootfs and detach the old root, with the
+ * pivot_root(".", ".") trick: no directory for the old root is needed.
+ */
 int rootfs_pivot(int root_fd, struct berth_error *err);
 
 /*
