@@ -6,7 +6,7 @@ import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
 import { berth, berthOk, berthProcess, finished, requireRoot, treeOf, mountImage } from './helpers/berth.js';
-import { containerRoot, eventually, inspectState, removeCgroupParent } from './helpers/containers.js';
+import { CGROUP_PARENT, containerRoot, eventually, inspectState, removeCgroupParent } from './helpers/containers.js';
 
 const rootTest = requireRoot(test);
 test.after.always(removeCgroupParent);
@@ -99,6 +99,32 @@ rootTest('run -d keeps running when the CLI is killed; SIGKILL of the shim is re
   await eventually(async () => (await inspectState(root, id)).Status === 'exited', 15_000, 'the container to be reported exited');
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
   t.false(mounts.includes(path.join(root, 'containers', id)));
+  // no cgroup of the container is left in any hierarchy
+  const leftovers = fs
+    .readdirSync('/sys/fs/cgroup')
+    .map((c) => path.join('/sys/fs/cgroup', c, CGROUP_PARENT, id))
+    .filter((dir) => fs.existsSync(dir));
+  t.deepEqual(leftovers, []);
+});
+
+rootTest('security flags: --read-only, --user, --cap-drop/--cap-add, --privileged, no-new-privileges', async (t) => {
+  const root = await containerRoot(t);
+  const capEff = async (...flags: string[]) =>
+    BigInt(`0x${(await berthOk(root, 'run', '--rm', ...flags, 'busybox', 'sh', '-c', 'grep CapEff /proc/self/status')).split(/\s+/)[1]}`);
+  t.is(await capEff(), 0xa80425fbn); // Docker's 14 default capabilities
+  t.is(await capEff('--cap-drop', 'ALL'), 0n);
+  t.is(await capEff('--cap-drop', 'ALL', '--cap-add', 'NET_ADMIN'), 1n << 12n);
+  t.true((await capEff('--privileged')) > 0xa80425fbn);
+  const ro = await berth(root, 'run', '--rm', '--read-only', 'busybox', 'touch', '/x');
+  t.not(ro.code, 0);
+  t.regex(ro.stderr, /Read-only file system/);
+  t.is((await berthOk(root, 'run', '--rm', '--user', '65534:65534', 'busybox', 'id')).trim(), 'uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)');
+  t.is((await berthOk(root, 'run', '--rm', '--user', 'www-data', 'busybox', 'id', '-u')).trim(), '33');
+  const nnp = await berthOk(root, 'run', '--rm', '--security-opt', 'no-new-privileges', 'busybox', 'grep', 'NoNewPrivs', '/proc/self/status');
+  t.regex(nnp, /NoNewPrivs:\s+1/);
+  const unknownUser = await berth(root, 'run', '--rm', '--user', 'nosuchuser', 'busybox', 'true');
+  t.is(unknownUser.code, 125);
+  t.regex(unknownUser.stderr, /unable to find user nosuchuser/);
 });
 
 rootTest('20 concurrent run -d into one root: unique names and IDs, an intact store', async (t) => {

@@ -55,5 +55,6 @@ export function resolveUser(rootfs: string, spec: string): ResolvedUser {
     }
   }
   const groups = name ? groupFile.filter((g) => (g[3] ?? '').split(',').includes(name!)).map((g) => Number(g[2])) : [];
-  return { uid, gid, groups: [...new Set(groups)], home };
+  // As runc: with no supplementary groups listed, the primary group is the one supplementary group.
+  return { uid, gid, groups: groups.length > 0 ? [...new Set(groups)] : [gid], home };
 }
