@@ -328,7 +328,13 @@ function readStatus(fifo: string, child: ChildProcess, onText: (text: string) =>
 }
 
 /** Spawns `binary spec` with pipes in `dir` (spec file and status FIFO there); killed on teardown if still running. */
-function runHelper(t: ExecutionContext, binary: string, dir: string, spec: string, io: { stderr?: number; openStdin?: boolean } = {}): Helper {
+function runHelper(
+  t: ExecutionContext,
+  binary: string,
+  dir: string,
+  spec: string,
+  io: { stderr?: number; openStdin?: boolean } = {},
+): Helper {
   const specFile = path.join(dir, 'spec');
   const fifo = path.join(dir, 'status');
   fs.writeFileSync(specFile, spec);
@@ -345,11 +351,12 @@ function runHelper(t: ExecutionContext, binary: string, dir: string, spec: strin
   });
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
 
+  let knownPid: number | undefined;
   let gotPid: (pid: number) => void = () => undefined;
   const pid = new Promise<number>((resolve) => (gotPid = resolve));
   const started = readStatus(fifo, child, (text) => {
     const m = /^pid (\d+)\n/.exec(text);
-    if (m) gotPid(Number(m[1]));
+    if (m) gotPid((knownPid = Number(m[1])));
   });
   const closed = new Promise<Pick<Outcome, 'code' | 'signal'>>((resolve, reject) => {
     child.on('error', reject);
@@ -358,7 +365,11 @@ function runHelper(t: ExecutionContext, binary: string, dir: string, spec: strin
   const exited = Promise.all([closed, started]).then(([c, status]) => ({ ...c, stdout, stderr, status }));
 
   t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) {
+      // While the outer process runs, it has not reaped its child: the pid cannot have been reused.
+      if (knownPid !== undefined) process.kill(knownPid, 'SIGKILL');
+      child.kill('SIGKILL');
+    }
     await exited.catch(() => undefined);
   });
   const pidOrExit = Promise.race([pid, exited.then((o) => Promise.reject(new Error(`no pid line: ${JSON.stringify(o)}`)))]);
@@ -399,7 +410,7 @@ async function runContainer(t: ExecutionContext, o: ContainerOptions): Promise<O
 }
 
 /** `berth exec`: berth-nsenter into the container whose PID 1 is `target`. */
-function execIn(t: ExecutionContext, target: number, o: ProcessOptions & { stderr?: number } ): Helper {
+function execIn(t: ExecutionContext, target: number, o: ProcessOptions & { stderr?: number }): Helper {
   const dir = tempDir(t, 'berth-nsenter-test-');
   return runHelper(t, nsenterBin, dir, specText([['status', path.join(dir, 'status')], ['target', target], ...processLines(o)]), o);
 }
@@ -608,6 +619,28 @@ rootTest('PID 1 killed by a signal: the outer process exits 128+N', async (t) =>
   await c.started;
   process.kill(await c.pid, 'SIGKILL');
   t.is((await c.exited).code, 137);
+});
+
+/** Resolves once process `pid` is gone (polls /proc: Node has no pidfd). */
+async function gone(pid: number): Promise<void> {
+  for (let i = 0; fs.existsSync(`/proc/${pid}`); i++) {
+    if (i > 500) throw new Error(`pid ${pid} is still there`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+rootTest('when the outer process dies, PID 1 dies with it (root or not)', async (t) => {
+  const [root, user] = await Promise.all([
+    startContainer(t, { args: ['sleep', '1000'] }),
+    startContainer(t, { args: ['sleep', '1000'], user: [1000, 1000] }),
+  ]);
+  for (const c of [root, user]) {
+    await c.started;
+    const pid1 = await c.pid;
+    c.child.kill('SIGKILL');
+    await gone(pid1);
+    t.is((await c.exited).signal, 'SIGKILL');
+  }
 });
 
 rootTest('spec mounts: a tmpfs, a read-only bind of a directory and a bind of a file', async (t) => {
