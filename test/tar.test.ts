@@ -319,7 +319,8 @@ test('a corrupt or truncated archive is refused with one line naming the offset'
   expectCorrupt(t, await t.throwsAsync(() => readAll(garbage)), /^invalid tar archive: /);
 });
 
-test('reads a 30 MB, 3000-file archive in well under a second', async (t) => {
+// Speed is measured by bench/images, never asserted here: a test must not fail because the machine is busy.
+test('reads a 30 MB, 3000-file archive, every file and byte', async (t) => {
   const content = randomBytes(30 * 1024 * 1024);
   const archive = await written(async (w) => {
     const per = Math.floor(content.length / 3000);
@@ -328,21 +329,14 @@ test('reads a 30 MB, 3000-file archive in well under a second', async (t) => {
     }
     await w.finish();
   });
-  let best = Infinity;
-  for (let round = 0; round < 3; round++) {
-    const start = process.hrtime.bigint();
-    let files = 0;
-    let bytes = 0;
-    for await (const entry of readTar(chunked(archive, 64 * 1024))) {
-      files++;
-      for await (const part of entry.body) bytes += part.length;
-    }
-    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6);
-    t.is(files, 3000);
-    t.true(bytes > 30_000_000);
+  let files = 0;
+  let bytes = 0;
+  for await (const entry of readTar(chunked(archive, 64 * 1024))) {
+    files++;
+    for await (const part of entry.body) bytes += part.length;
   }
-  t.log(`best of 3: ${best.toFixed(0)} ms`);
-  t.true(best < 1000, `took ${best} ms`);
+  t.is(files, 3000);
+  t.is(bytes, Array.from({ length: 3000 }, (_, i) => Math.floor(content.length / 3000) - (i % 7)).reduce((a, b) => a + b, 0));
 });
 
 // ---- writer --------------------------------------------------------------------------------
