@@ -22,6 +22,7 @@ import { loadNative } from '../native.js';
 import { Store } from '../store/store.js';
 import { ImageService } from '../images/service.js';
 import { ContainerRepository } from '../containers/repository.js';
+import { removeContainerFiles } from '../containers/remove.js';
 import type { Container } from '../containers/types.js';
 import { Frame, FrameDecoder, encodeFrame, socketAddress, type ExitInfo, type Hello } from './attach-protocol.js';
 import { JsonLogWriter, parseByteSize } from './json-log.js';
@@ -345,8 +346,14 @@ async function keep(store: Store, id: string, hold: boolean, report: Reporter): 
       await releaseLaunch(store, repo.find(id));
       shim.recordExit(exit);
       const restart = result.ok && shim.shouldRestart(exit, attempts);
+      if (!restart) {
+        // --rm: gone before anyone hears of the exit, so `run --rm` returns with nothing left in `ps -a`.
+        const container = repo.maybeFind(id);
+        if (container?.hostConfig.AutoRemove) removeContainerFiles(store, container, loadNative());
+        shim.announceExit(exit);
+        break;
+      }
       shim.announceExit(exit);
-      if (!restart) break;
       attempts++;
       repo.update(id, { status: 'restarting', restartCount: attempts });
       await sleep(Math.min(100 * 2 ** (attempts - 1), 60_000));
@@ -364,10 +371,7 @@ async function keep(store: Store, id: string, hold: boolean, report: Reporter): 
     const container = repo.maybeFind(id);
     if (container) {
       repo.releaseShim(id);
-      if (container.hostConfig.AutoRemove) {
-        const { removeContainerFiles } = await import('../containers/remove.js');
-        removeContainerFiles(store, container, loadNative());
-      }
+      if (container.hostConfig.AutoRemove) removeContainerFiles(store, container, loadNative());
     }
   }
 }
