@@ -47,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const rest = argv.slice(i);
   if (rest.length === 0) {
+    if (process.stdout.isTTY && process.stdin.isTTY) return (await import('./tui/run-tui.js')).runTui({ root });
     process.stdout.write(GLOBAL_HELP);
     return 0;
   }

@@ -80,6 +80,7 @@ export const COMMANDS: Record<string, Loader> = {
   'image rm': () => import('./rmi.js'),
   'image prune': () => import('./image-prune.js'),
   'system info': () => import('./info.js'),
+  config: () => import('./config.js'),
 };
 
 /** For `berth --help`: the top-level verbs with one line each. */
@@ -115,6 +116,7 @@ export const SUMMARY: [string, string][] = [
   ['save', 'Save one or more images to a tar archive'],
   ['tag', 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'],
   ['version', 'Show the berth version information'],
+  ['config', 'Show the TUI settings (keys, detach keys, theme, refresh) and where they live'],
   ['image', 'Manage images (ls, history, import, inspect, load, prune, rm, save, tag)'],
   ['container', 'Manage containers (ls, run, create, start, stop, kill, rm, logs, prune, …)'],
 ];

@@ -22,24 +22,41 @@ export const spec: CommandSpec = {
   },
 };
 
-/** "2013-01-02T13:23:37Z", a Unix timestamp, or a duration before now like "42m", "1h30m", "10s". */
-export function parseTimeArg(value: string, now = Date.now()): number {
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+/** An RFC 3339 time with up to nanosecond precision, as nanoseconds since the epoch; undefined if it is not one. */
+export function timeNs(iso: string): bigint | undefined {
+  const m = /^(.*?T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(iso);
+  const seconds = m ? Date.parse(`${m[1]}${m[3]}`) : NaN;
+  if (!m || Number.isNaN(seconds)) return undefined;
+  return BigInt(seconds) * 1000000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+/**
+ * --since/--until: an RFC 3339 timestamp (nanoseconds kept, as Docker
+ * compares them), a Unix timestamp, or a duration before now like "42m".
+ */
+export function parseTimeArg(value: string, now = Date.now()): bigint {
+  if (/^\d+(\.\d{1,9})?$/.test(value)) {
+    const [whole, frac = ''] = value.split('.');
+    return BigInt(whole) * 1000000000n + BigInt(frac.padEnd(9, '0'));
+  }
   const duration = /^((\d+)h)?((\d+)m)?((\d+(\.\d+)?)s)?$/.exec(value);
   if (duration && value !== '') {
-    return now - ((Number(duration[2] ?? 0) * 60 + Number(duration[4] ?? 0)) * 60 + Number(duration[6] ?? 0)) * 1000;
+    const ms = ((Number(duration[2] ?? 0) * 60 + Number(duration[4] ?? 0)) * 60 + Number(duration[6] ?? 0)) * 1000;
+    return BigInt(Math.round(now - ms)) * 1000000n;
   }
+  const exact = timeNs(value);
+  if (exact !== undefined) return exact;
   const t = Date.parse(value);
   if (Number.isNaN(t)) throw invalidArgument(`invalid value for "since/until": "${value}"`);
-  return t;
+  return BigInt(t) * 1000000n;
 }
 
 export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<void> {
   const engine = await ctx.engine();
   const container = engine.containers.get(args[0]);
   const file = engine.containers.logPath(container);
-  const since = flags.since ? parseTimeArg(String(flags.since)) : -Infinity;
-  const until = flags.until ? parseTimeArg(String(flags.until)) : Infinity;
+  const since = flags.since ? parseTimeArg(String(flags.since)) : undefined;
+  const until = flags.until ? parseTimeArg(String(flags.until)) : undefined;
   const tail = String(flags.tail ?? 'all');
   if (tail !== 'all' && !/^\d+$/.test(tail)) throw invalidArgument(`invalid value for "tail": "${tail}"`);
   const show = (entry: LogEntry) => {
@@ -47,8 +64,8 @@ export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<voi
     (entry.stream === 'stderr' ? ctx.err : ctx.out).write(text);
   };
   const inWindow = (e: LogEntry) => {
-    const t = Date.parse(e.time);
-    return t >= since && t <= until;
+    const t = timeNs(e.time) ?? 0n;
+    return (since === undefined || t >= since) && (until === undefined || t <= until);
   };
   let entries = readLogEntries(file).filter(inWindow);
   if (tail !== 'all') entries = Number(tail) === 0 ? [] : entries.slice(-Number(tail));
@@ -71,7 +88,7 @@ export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<voi
       for (const line of lines) {
         if (!line) continue;
         const entry = JSON.parse(line) as LogEntry;
-        if (Date.parse(entry.time) > until) return;
+        if (until !== undefined && (timeNs(entry.time) ?? 0n) > until) return;
         show(entry);
       }
     }

@@ -48,7 +48,7 @@ function quote(s: string): string {
   return JSON.stringify(s);
 }
 
-function matches(c: Container, filter: string, imageLabel: string): boolean {
+function matches(c: Container, filter: string, imageLabel: string, descendsFrom: (c: Container, image: string) => boolean): boolean {
   const eq = filter.indexOf('=');
   if (eq < 0) throw invalidArgument(`bad format of filter (expected name=value)`);
   const key = filter.slice(0, eq);
@@ -61,7 +61,7 @@ function matches(c: Container, filter: string, imageLabel: string): boolean {
     case 'id':
       return c.id.startsWith(value);
     case 'ancestor':
-      return imageLabel === value || c.imageName === value || c.imageId.slice(7).startsWith(value.replace(/^sha256:/, ''));
+      return descendsFrom(c, value);
     case 'exited':
       return c.state.Status === 'exited' && String(c.state.ExitCode) === value;
     case 'label': {
@@ -81,7 +81,20 @@ export async function run(ctx: CliContext, { flags }: Parsed): Promise<void> {
   if (!flags.all && last < 0 && !filters.some((f) => f.startsWith('status='))) {
     containers = containers.filter((c) => c.state.Status === 'running' || c.state.Status === 'paused' || c.state.Status === 'restarting');
   }
-  containers = containers.filter((c) => filters.every((f) => matches(c, f, engine.containers.imageLabel(c))));
+  // Docker's ancestor: the container's image is the named image or was built (committed) on top of it.
+  const images = engine.images.list();
+  const parentOf = new Map(images.map((i) => [i.id as string, i.parent]));
+  const descendsFrom = (c: Container, name: string) => {
+    let wanted: string;
+    try {
+      wanted = engine.images.resolve(name);
+    } catch {
+      return false;
+    }
+    for (let id: string | undefined = c.imageId; id; id = parentOf.get(id)) if (id === wanted) return true;
+    return false;
+  };
+  containers = containers.filter((c) => filters.every((f) => matches(c, f, engine.containers.imageLabel(c), descendsFrom)));
   if (last >= 0) containers = containers.slice(0, last);
   const noTrunc = flags['no-trunc'] === true;
   if (flags.quiet) {

@@ -57,7 +57,9 @@ export function bridgeTerminal(session: TerminalSession, options: TerminalOption
       cleanups.push(() => stdout.off('resize', resize));
     }
     if (options.stdin) {
-      const onData = (chunk: Buffer) => {
+      const onData = (input: Buffer | string) => {
+        // Ink sets an encoding on stdin; detach keys are matched on bytes.
+        const chunk = typeof input === 'string' ? Buffer.from(input) : input;
         const { forward, detach } = options.tty ? matcher.feed(chunk) : { forward: chunk, detach: false };
         if (forward.length > 0) session.write(forward);
         if (detach) {

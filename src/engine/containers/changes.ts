@@ -18,6 +18,24 @@ export interface Change {
 
 const OPAQUE_XATTR = 'trusted.overlay.opaque';
 
+/**
+ * Files berth-init creates in the upper dir only as targets for its bind
+ * mounts; the container's writes to them land in containers/<id>/, never
+ * here. Like Docker's init layer, they are not the container's changes.
+ */
+const MOUNT_PLACEHOLDERS = new Set(['etc/hostname', 'etc/hosts', 'etc/resolv.conf']);
+
+/** A directory of the upper dir that holds nothing but mount placeholders (copied up only for them). */
+function onlyPlaceholders(upper: string, rel: string): boolean {
+  for (const name of fs.readdirSync(path.join(upper, rel))) {
+    const childRel = rel ? `${rel}/${name}` : name;
+    if (MOUNT_PLACEHOLDERS.has(childRel)) continue;
+    const stat = fs.lstatSync(path.join(upper, childRel));
+    if (!stat.isDirectory() || !onlyPlaceholders(upper, childRel)) return false;
+  }
+  return true;
+}
+
 function isWhiteout(stat: fs.Stats): boolean {
   return stat.isCharacterDevice() && stat.rdev === 0;
 }
@@ -64,10 +82,12 @@ export function listChanges(native: Native, upper: string, lowers: readonly stri
       const childRel = rel ? `${rel}/${name}` : name;
       const abs = path.join(upper, childRel);
       const stat = fs.lstatSync(abs);
+      if (MOUNT_PLACEHOLDERS.has(childRel)) continue;
       if (isWhiteout(stat)) {
         changes.push({ kind: 'D', path: `/${childRel}` });
         continue;
       }
+      if (stat.isDirectory() && !isOpaque(native, abs) && onlyPlaceholders(upper, childRel) && inImage(native, lowers, childRel)) continue;
       const existed = !underNew && inImage(native, lowers, childRel);
       changes.push({ kind: existed ? 'C' : 'A', path: `/${childRel}` });
       if (stat.isDirectory()) walk(childRel, !existed || isOpaque(native, abs));
@@ -97,6 +117,8 @@ export async function writeLayerTar(native: Native, upper: string, out: TarWrite
       const childRel = rel ? `${rel}/${name}` : name;
       const abs = path.join(upper, childRel);
       const stat = fs.lstatSync(abs);
+      if (MOUNT_PLACEHOLDERS.has(childRel)) continue;
+      if (stat.isDirectory() && !isOpaque(native, abs) && onlyPlaceholders(upper, childRel)) continue;
       if (isWhiteout(stat)) {
         await out.addFile({ name: rel ? `${rel}/.wh.${name}` : `.wh.${name}`, mode: 0o644 }, Buffer.alloc(0));
       } else if (stat.isDirectory()) {

@@ -52,6 +52,24 @@ export class ExecSession extends EventEmitter<ExecEvents> {
     },
   ) {
     super();
+    // Output can come before the caller has listened (it awaits exec first): hold it until someone does.
+    (this as EventEmitter).once('newListener', () => setImmediate(() => this.flush()));
+  }
+
+  private held: [keyof ExecEvents, Buffer | ExitInfo][] | undefined = [];
+
+  /** Emits now if someone listens, else holds the event, in order, for the first listener. */
+  deliver(event: 'stdout' | 'stderr', data: Buffer): void;
+  deliver(event: 'exit', info: ExitInfo): void;
+  deliver(event: keyof ExecEvents, value: Buffer | ExitInfo): void {
+    if (this.held) this.held.push([event, value]);
+    else (this.emit as (e: string, v: unknown) => boolean)(event, value);
+  }
+
+  private flush(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const [event, value] of held) (this.emit as (e: string, v: unknown) => boolean)(event, value);
   }
 
   write(data: Buffer | string): void {
@@ -138,7 +156,7 @@ export async function execInContainer(
         resize: (c, r) => pty.resize(c, r),
         kill: (s) => pty.kill(s),
       });
-      pty.onData((d) => session.emit('stdout', Buffer.from(d, 'binary')));
+      pty.onData((d) => session.deliver('stdout', Buffer.from(d, 'binary')));
       exited = new Promise((resolve) => pty.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode)));
     } else {
       const child = spawn(helperPath('berth-nsenter'), [specPath], {
@@ -153,8 +171,8 @@ export async function execInContainer(
         kill: (s) => child.kill(s),
       });
       child.stdin?.on('error', () => {});
-      child.stdout?.on('data', (d: Buffer) => session.emit('stdout', d));
-      child.stderr?.on('data', (d: Buffer) => session.emit('stderr', d));
+      child.stdout?.on('data', (d: Buffer) => session.deliver('stdout', d));
+      child.stderr?.on('data', (d: Buffer) => session.deliver('stderr', d));
       exited = new Promise((resolve) => child.on('close', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15))));
       if (options.detach) child.unref();
     }
@@ -170,7 +188,7 @@ export async function execInContainer(
     session.pid = Number(/^pid (\d+)$/m.exec(text)?.[1] ?? 0);
     void exited.then((code) => {
       cleanup();
-      session.emit('exit', { code, oomKilled: false });
+      session.deliver('exit', { code, oomKilled: false });
     });
     return session;
   } catch (err) {

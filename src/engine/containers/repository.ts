@@ -92,7 +92,7 @@ export class ContainerRepository {
       }
       throw err;
     }
-    this.mirror(container);
+    this.mirror(container, { hostConfig: true });
   }
 
   /** By full ID, unique ID prefix or name, as Docker resolves them. */
@@ -178,7 +178,7 @@ export class ContainerRepository {
   }
 
   /** Rewrites config.json and hostconfig.json (Docker's files) atomically. */
-  private mirror(container: Container): void {
+  private mirror(container: Container, options: { hostConfig?: boolean } = {}): void {
     const dir = this.dir(container.id);
     if (!fs.existsSync(dir)) return;
     const { hostConfig, ...rest } = container;
@@ -192,7 +192,8 @@ export class ContainerRepository {
       RestartCount: rest.restartCount,
       Driver: 'overlay',
     }));
-    writeAtomic(path.join(dir, 'hostconfig.json'), JSON.stringify(hostConfig));
+    // The host config never changes after create; state updates rewrite config.json only.
+    if (options.hostConfig) writeAtomic(path.join(dir, 'hostconfig.json'), JSON.stringify(hostConfig));
   }
 }
 

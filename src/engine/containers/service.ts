@@ -38,6 +38,7 @@ import type { Store } from '../store/store.js';
 import { parseByteSize } from '../runtime/json-log.js';
 import { createRootfsDirs, mountRootfs, rootfsPaths, unmountRootfs } from '../runtime/rootfs.js';
 import { socketAddress } from '../runtime/attach-protocol.js';
+import { resolveInRoot } from '../runtime/safe-path.js';
 import { randomName } from './names.js';
 import { mergeEnv } from './env.js';
 import type { ExecOptions, ExecSession } from './exec.js';
@@ -265,7 +266,7 @@ export class ContainerService {
     const container = this.repo.find(nameOrId);
     if (isActive(container.state.Status)) return { id: container.id, pid: container.state.Pid };
     if (container.shimPid !== 0 && shimAlive(container.shimPid, this.store.root)) return { id: container.id };
-    this.repo.update(container.id, { stoppedByUser: false });
+    if (container.stoppedByUser) this.repo.update(container.id, { stoppedByUser: false });
     const line = (await this.askSpare(container.id, options.hold === true)) ?? (await this.spawnShim(container.id, options.hold === true));
     if (line === 'ready') return { id: container.id };
     const started = /^started (\d+)$/.exec(line);
@@ -292,10 +293,12 @@ export class ContainerService {
   }
 
   private async spawnShim(id: string, hold: boolean): Promise<string> {
-    const child = spawn(process.execPath, [shimScript(), this.store.root, id, ...(hold ? ['--hold'] : [])], {
+    const { shimArgs, shimEnv } = await import('../runtime/shim-options.js');
+    const child = spawn(process.execPath, shimArgs(shimScript(), [this.store.root, id, ...(hold ? ['--hold'] : [])]), {
       detached: true,
       stdio: ['ignore', 'pipe', 'ignore'],
       cwd: '/',
+      env: shimEnv(),
     });
     const line = await firstLine(child.stdout!);
     child.stdout!.destroy();
@@ -356,6 +359,19 @@ export class ContainerService {
   /** `docker wait`: blocks until the container stops, then gives its exit code. */
   async wait(nameOrId: string): Promise<number> {
     const container = this.repo.find(nameOrId);
+    if (isActive(container.state.Status) || container.shimPid !== 0) {
+      // The shim's exit frame carries the code even when --rm removes the row before anyone could read it.
+      const { attach } = await import('./attach-client.js');
+      const code = await attach(this.repo.dir(container.id), { stdin: false, stdout: false, stderr: false, watchOnly: true }).then(
+        (session) =>
+          new Promise<number | undefined>((resolve) => {
+            session.on('exit', (exit) => resolve(exit.code));
+            session.on('close', () => resolve(undefined));
+          }),
+        () => undefined,
+      );
+      if (code !== undefined) return code;
+    }
     await this.waitUntilStopped(container.id, Infinity);
     return this.repo.maybeFind(container.id)?.state.ExitCode ?? container.state.ExitCode;
   }
@@ -615,7 +631,10 @@ export class ContainerService {
     const mounted = isActive(c.state.Status);
     const rootfs = mounted ? rootfsPaths(this.store, c.id).merged : mountRootfs(this.store, this.images, c.id, c.imageId);
     try {
-      if (src) copyOut(rootfs, c.name, src.path, to);
+      // /etc/hostname, hosts and resolv.conf are bind mounts inside the container; their content lives beside it.
+      const bound = src && /^etc\/(hostname|hosts|resolv\.conf)$/.exec(path.relative(rootfs, resolveInRoot(rootfs, src.path)));
+      if (bound) copyOut(this.repo.dir(c.id), c.name, bound[1], to);
+      else if (src) copyOut(rootfs, c.name, src.path, to);
       else copyIn(rootfs, c.name, from, dst!.path);
     } finally {
       if (!mounted) unmountRootfs(this.store, c.id);

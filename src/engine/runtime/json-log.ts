@@ -20,9 +20,14 @@ export function parseByteSize(value: string): number {
   return Math.floor(Number(match[1]) * unit);
 }
 
+// Wall-clock nanoseconds from one monotonic clock, so log times never go backwards within a process.
+const CLOCK_OFFSET = BigInt(Date.now()) * 1000000n - process.hrtime.bigint();
+
 /** RFC 3339 with nanoseconds, as Docker writes log times. */
-export function logTime(date = new Date(), nanos = process.hrtime.bigint() % 1000000n): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}${nanos.toString().padStart(6, '0')}Z`);
+export function logTime(): string {
+  const ns = CLOCK_OFFSET + process.hrtime.bigint();
+  const iso = new Date(Number(ns / 1000000n)).toISOString();
+  return `${iso.slice(0, 19)}.${(ns % 1000000000n).toString().padStart(9, '0')}Z`;
 }
 
 export class JsonLogWriter {

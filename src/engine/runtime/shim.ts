@@ -17,7 +17,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import nodePty from 'node-pty';
+import type { IPty } from 'node-pty';
 import { loadNative } from '../native.js';
 import { Store } from '../store/store.js';
 import { ImageService } from '../images/service.js';
@@ -27,6 +27,7 @@ import type { Container } from '../containers/types.js';
 import { Frame, FrameDecoder, encodeFrame, socketAddress, type ExitInfo, type Hello } from './attach-protocol.js';
 import { JsonLogWriter, parseByteSize } from './json-log.js';
 import { prepareLaunch, releaseLaunch, type PreparedLaunch } from './launch.js';
+import { shimArgs, shimEnv } from './shim-options.js';
 
 interface Client {
   socket: net.Socket;
@@ -41,7 +42,7 @@ class Shim {
   private readonly repo: ContainerRepository;
   private readonly images: ImageService;
   private server?: net.Server;
-  private pty?: nodePty.IPty;
+  private pty?: IPty;
   private child?: ChildProcess;
   private log?: JsonLogWriter;
   private pid = 0;
@@ -197,6 +198,8 @@ class Shim {
     const exitCode = new Promise<number>((resolve) => (exitResolve = resolve));
     if (container.config.Tty) {
       const [cols, rows] = container.hostConfig.ConsoleSize ?? [80, 24];
+      // node-pty loads only for TTY containers: a shim keeping pipes stays smaller.
+      const { default: nodePty } = await import('node-pty');
       this.pty = nodePty.spawn(prepared.initPath, [prepared.specPath], {
         name: 'xterm',
         cols: cols || 80,
@@ -339,7 +342,10 @@ async function keep(store: Store, id: string, hold: boolean, report: Reporter): 
       if (!reported) {
         report(result.ok ? `started ${result.pid}` : `error ${result.code} ${result.message}`);
         reported = true;
-        ensureSpare(store.root);
+      }
+      if (attempts === 0) {
+        await ensureSpare(store.root);
+        settleIdle(store);
       }
       if (!result.ok) shim.announceError(result.code, result.message);
       const exit = await exited;
@@ -385,7 +391,12 @@ async function keep(store: Store, id: string, hold: boolean, report: Reporter): 
  */
 async function spare(store: Store): Promise<void> {
   const socketPath = spareSocket(store.root);
-  if (await spareListening(socketPath)) return; // one spare is enough
+  // One spare per store: the one holding spare.lock. Others started at the same moment just leave.
+  const lockFd = fs.openSync(path.join(store.root, 'spare.lock'), 'w', 0o600);
+  if (!store.native.flock(lockFd, store.native.LOCK_EX | store.native.LOCK_NB)) {
+    fs.closeSync(lockFd);
+    return;
+  }
   fs.rmSync(socketPath, { force: true });
   const server = net.createServer();
   const address = socketAddress(store.root, 'spare.sock');
@@ -400,15 +411,30 @@ async function spare(store: Store): Promise<void> {
   fs.chmodSync(socketPath, 0o600);
   fs.writeFileSync(path.join(store.root, 'spare.pid'), String(process.pid));
   const idle = Number(process.env.BERTH_SPARE_IDLE_MS || 300_000);
+  let taken = false;
+  const pending = new Set<net.Socket>();
   const job = await new Promise<{ id: string; hold: boolean; socket: net.Socket } | undefined>((resolve) => {
     const timer = setTimeout(() => resolve(undefined), idle);
     server.on('connection', (socket) => {
+      // Only one asker wins; everyone else is told no at once (by closing) and starts a shim of its own.
+      if (taken) {
+        socket.destroy();
+        return;
+      }
       let text = '';
+      pending.add(socket);
+      socket.on('close', () => pending.delete(socket));
       socket.on('data', (chunk) => {
         text += chunk.toString();
         const match = /^take ([0-9a-f]{64})( hold)?\n/.exec(text);
         if (!match) return;
+        if (taken) {
+          socket.destroy();
+          return;
+        }
+        taken = true;
         clearTimeout(timer);
+        for (const other of pending) if (other !== socket) other.destroy();
         resolve({ id: match[1], hold: Boolean(match[2]), socket });
       });
       socket.on('error', () => {});
@@ -418,6 +444,7 @@ async function spare(store: Store): Promise<void> {
   server.close();
   fs.rmSync(socketPath, { force: true });
   fs.rmSync(path.join(store.root, 'spare.pid'), { force: true });
+  fs.closeSync(lockFd);
   if (!job) return;
   await keep(store, job.id, job.hold, (line) => {
     job.socket.end(`${line}\n`);
@@ -441,9 +468,19 @@ function spareListening(socketPath: string): Promise<boolean> {
 }
 
 /** Starts a spare for the next container unless one is there or spares are off (BERTH_SPARE_SHIM=0). */
-function ensureSpare(root: string): void {
-  if (process.env.BERTH_SPARE_SHIM === '0' || fs.existsSync(spareSocket(root))) return;
-  spawn(process.execPath, [fileURLToPath(import.meta.url), root, '--spare'], { detached: true, stdio: 'ignore', cwd: '/' }).unref();
+async function ensureSpare(root: string): Promise<void> {
+  if (process.env.BERTH_SPARE_SHIM === '0' || (await spareListening(spareSocket(root)))) return;
+  spawn(process.execPath, shimArgs(fileURLToPath(import.meta.url), [root, '--spare']), { detached: true, stdio: 'ignore', cwd: '/', env: shimEnv() }).unref();
+}
+
+/**
+ * A shim lives as long as its container, idle nearly all the time: once the
+ * process runs, shrink what the start-up left behind (SQLite's page cache,
+ * garbage) so each running container costs as little memory as it can.
+ */
+function settleIdle(store: Store): void {
+  store.release();
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -29,7 +29,7 @@ export interface GarbageReport {
 }
 
 export class Store {
-  readonly db: Database.Database;
+  private connection: Database.Database | undefined;
   readonly lock: StoreLock;
 
   private constructor(
@@ -40,15 +40,34 @@ export class Store {
       fs.mkdirSync(path.join(root, dir), { recursive: true, mode: 0o700 });
     }
     this.lock = new StoreLock(path.join(root, 'lock'), native);
-    try {
-      this.db = new Database(path.join(root, 'berth.db'), { timeout: 15_000 });
-    } catch (err) {
-      throw unavailable(`cannot open the store at ${root}: ${(err as Error).message}`, err);
-    }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
     this.migrate();
+  }
+
+  /** The SQLite connection, opened on first use (again after `release`). */
+  get db(): Database.Database {
+    if (!this.connection) {
+      let db: Database.Database;
+      try {
+        db = new Database(path.join(this.root, 'berth.db'), { timeout: 15_000 });
+      } catch (err) {
+        throw unavailable(`cannot open the store at ${this.root}: ${(err as Error).message}`, err);
+      }
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      this.connection = db;
+    }
+    return this.connection;
+  }
+
+  /**
+   * Closes the connection until the next use. A shim does this while its
+   * container runs: nothing to ask the store for hours, and the connection's
+   * cache would sit in every running container's memory.
+   */
+  release(): void {
+    this.connection?.close();
+    this.connection = undefined;
   }
 
   /** Opens (creating if needed) the store at `root` and clears leftovers of crashed processes. */
@@ -67,7 +86,7 @@ export class Store {
   }
 
   close(): void {
-    this.db.close();
+    this.release();
   }
 
   private migrate(): void {

@@ -1,0 +1,147 @@
+/**
+ * `berth` with no arguments on a terminal: the TUI on the in-process engine.
+ *
+ * The TUI draws on the alternate screen. To attach or exec it hands the whole
+ * terminal to the container: Ink is unmounted (its raw mode and stdin
+ * listener go with it), the main screen comes back with a one-line hint
+ * naming the detach keys, bridgeTerminal (the CLI's own) runs until detach or
+ * exit, and the TUI is mounted again with the state it had, the outcome in
+ * its status line.
+ */
+import path from 'node:path';
+import { render, type Instance } from 'ink';
+import type { Engine } from '../../engine/engine.js';
+import { attach } from '../../engine/containers/attach-client.js';
+import { bridgeTerminal, type AttachOutcome } from '../cli/terminal.js';
+import { App, errorText, type Handoff } from './App.js';
+import { EngineTuiClient } from './engine-client.js';
+import { loadSettings, type Settings } from './settings.js';
+import type { UiState } from './state.js';
+
+const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H';
+const ALT_SCREEN_OFF = '\x1b[?1049l';
+
+export interface TuiOptions {
+  /** --root; else $BERTH_ROOT, else the `root` setting, else the built-in default */
+  root?: string;
+}
+
+export async function runTui(options: TuiOptions = {}): Promise<number> {
+  let settings: Settings;
+  try {
+    settings = loadSettings().settings;
+  } catch (err) {
+    process.stderr.write(`berth: settings: ${errorText(err)}\nSee 'berth config'.\n`);
+    return 1;
+  }
+  const root = options.root ?? (process.env.BERTH_ROOT || settings.root || undefined);
+  const { Engine } = await import('../../engine/engine.js');
+  const engine = await Engine.start({ root });
+  const client = new EngineTuiClient(engine);
+  const out = process.stdout;
+  let state: UiState | undefined;
+  out.write(ALT_SCREEN_ON);
+  try {
+    for (;;) {
+      let instance: Instance | undefined;
+      let quit = () => {};
+      const next = await new Promise<{ kind: 'quit' } | { kind: 'handoff'; handoff: Handoff }>((resolve) => {
+        quit = () => resolve({ kind: 'quit' });
+        process.on('SIGTERM', quit);
+        process.on('SIGHUP', quit);
+        instance = render(
+          <App
+            client={client}
+            settings={settings}
+            initialState={state}
+            onHandoff={(handoff, s) => {
+              state = s;
+              resolve({ kind: 'handoff', handoff });
+            }}
+            onQuit={(s) => {
+              state = s;
+              resolve({ kind: 'quit' });
+            }}
+          />,
+          { exitOnCtrlC: false, patchConsole: false },
+        );
+      }).finally(() => {
+        process.off('SIGTERM', quit);
+        process.off('SIGHUP', quit);
+      });
+      instance?.unmount();
+      await instance?.waitUntilExit().catch(() => {});
+      if (next.kind === 'quit') break;
+      bytesFromStdin();
+      out.write(ALT_SCREEN_OFF);
+      const message = await handOver(engine, next.handoff, settings).catch((err: unknown) => ({ text: errorText(err), error: true }));
+      state = { ...(state as UiState), overlay: null, status: message };
+      out.write(ALT_SCREEN_ON);
+    }
+  } finally {
+    out.write(ALT_SCREEN_OFF);
+    engine.close();
+  }
+  return 0;
+}
+
+/**
+ * Ink sets stdin's encoding to utf8, after which 'data' events carry strings;
+ * bridgeTerminal matches detach keys byte by byte and needs Buffers again.
+ * Readable has no public way to drop an encoding, so reset its decoder.
+ */
+function bytesFromStdin(): void {
+  const state = (process.stdin as unknown as { _readableState?: { decoder: unknown; encoding: unknown } })._readableState;
+  if (state) {
+    state.decoder = null;
+    state.encoding = null;
+  }
+}
+
+/** Gives the terminal to a container (or a terminal-hungry CLI command); returns the status line to come back to. */
+async function handOver(engine: Engine, handoff: Handoff, settings: Settings): Promise<{ text: string; error: boolean }> {
+  const out = process.stdout;
+  if (handoff.kind === 'command') {
+    out.write(`berth ${handoff.argv.join(' ')}\n`);
+    const { main } = await import('../main.js');
+    const code = await main(['--root', engine.store.root, ...handoff.argv]);
+    return { text: `berth ${handoff.argv[0]}: exit ${code}`, error: code !== 0 };
+  }
+  const container = engine.containers.get(handoff.id);
+  const keys = settings.detachKeys;
+  if (handoff.kind === 'attach') {
+    const stdin = container.config.OpenStdin;
+    out.write(`Attached to ${container.name}. ${stdin && container.config.Tty ? `Detach with ${keys}; the container keeps running.` : 'Output only; it ends when the container exits.'}\n`);
+    const session = await attach(path.join(engine.store.root, 'containers', container.id), {
+      stdin,
+      stdout: true,
+      stderr: true,
+      cols: out.columns,
+      rows: out.rows,
+    });
+    // a TTY shell has printed its prompt already: a newline makes it print one for the user to see
+    if (stdin && container.config.Tty) session.write('\n');
+    const outcome = await bridgeTerminal(session, { tty: container.config.Tty, stdin, detachKeys: keys });
+    return describe(engine, container.id, container.name, outcome);
+  }
+  out.write(`exec ${handoff.cmd.join(' ')} in ${container.name}. It ends when the command exits (${keys} leaves it).\n`);
+  const session = await engine.containers.exec(container.id, { cmd: handoff.cmd, tty: true, interactive: true, cols: out.columns, rows: out.rows });
+  const outcome = await bridgeTerminal(session, { tty: true, stdin: true, detachKeys: keys });
+  if (outcome.kind === 'exit') return { text: `exec ${handoff.cmd.join(' ')} in ${container.name} exited with code ${outcome.exit.code}`, error: outcome.exit.code !== 0 };
+  return { text: `left exec in ${container.name}`, error: false };
+}
+
+async function describe(engine: Engine, id: string, name: string, outcome: AttachOutcome): Promise<{ text: string; error: boolean }> {
+  switch (outcome.kind) {
+    case 'detached':
+      return { text: `detached from ${name}; it keeps running`, error: false };
+    case 'exit':
+      return { text: `${name} exited with code ${outcome.exit.code}${outcome.exit.oomKilled ? ' (OOM killed)' : ''}`, error: outcome.exit.code !== 0 };
+    case 'error':
+      return { text: `${name}: ${outcome.message}`, error: true };
+    case 'lost': {
+      const code = await engine.containers.wait(id).catch(() => undefined);
+      return { text: code === undefined ? `lost the connection to ${name}` : `${name} exited with code ${code}`, error: code !== 0 };
+    }
+  }
+}
