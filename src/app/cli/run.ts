@@ -1,11 +1,9 @@
-import path from 'node:path';
 import type { CommandSpec, Parsed } from './args.js';
 import type { CliContext } from './context.js';
 import { print } from './context.js';
 import { CREATE_FLAGS, createOptions } from './run-options.js';
-import { bridgeTerminal } from './terminal.js';
-import { attach } from '../../engine/containers/attach-client.js';
-import { StartError } from '../../engine/containers/service.js';
+import { startAttached } from './start-attached.js';
+import { StartError } from '../../engine/errors.js';
 
 export const spec: CommandSpec = {
   name: 'run',
@@ -37,30 +35,11 @@ export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<num
       print(ctx, container.id);
       return 0;
     }
-    await engine.containers.start(container.id, { hold: true });
-    const session = await attach(path.join(engine.store.root, 'containers', container.id), {
-      stdin: flags.interactive === true,
-      stdout: true,
-      stderr: true,
-      cols: process.stdout.columns,
-      rows: process.stdout.rows,
-    });
-    const outcome = await bridgeTerminal(session, {
-      tty: container.config.Tty,
+    return await startAttached(engine, container, {
       stdin: flags.interactive === true,
       detachKeys: flags['detach-keys'] as string | undefined,
       sigProxy: flags['sig-proxy'] !== 'false',
     });
-    switch (outcome.kind) {
-      case 'exit':
-        return outcome.exit.code;
-      case 'detached':
-        return 0;
-      case 'error':
-        throw new StartError(outcome.code, outcome.message);
-      case 'lost':
-        return await engine.containers.wait(container.id).catch(() => 125);
-    }
   } catch (err) {
     if (err instanceof StartError && container.hostConfig.AutoRemove) {
       await engine.containers.remove(container.id, { force: true }).catch(() => {});

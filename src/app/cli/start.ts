@@ -1,11 +1,9 @@
-import path from 'node:path';
 import type { CommandSpec, Parsed } from './args.js';
 import type { CliContext } from './context.js';
 import { print } from './context.js';
 import { reportError } from './report.js';
-import { bridgeTerminal } from './terminal.js';
-import { attach } from '../../engine/containers/attach-client.js';
-import { StartError, invalidArgument } from '../../engine/errors.js';
+import { startAttached } from './start-attached.js';
+import { invalidArgument } from '../../engine/errors.js';
 
 export const spec: CommandSpec = {
   name: 'start',
@@ -25,22 +23,10 @@ export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<num
   if (flags.attach || flags.interactive) {
     if (args.length > 1) throw invalidArgument('you cannot start and attach multiple containers at once');
     const container = engine.containers.get(args[0]);
-    await engine.containers.start(container.id, { hold: true });
-    const session = await attach(path.join(engine.store.root, 'containers', container.id), {
-      stdin: flags.interactive === true,
-      stdout: true,
-      stderr: true,
-      cols: process.stdout.columns,
-      rows: process.stdout.rows,
-    });
-    const outcome = await bridgeTerminal(session, {
-      tty: container.config.Tty,
+    return startAttached(engine, container, {
       stdin: flags.interactive === true,
       detachKeys: flags['detach-keys'] as string | undefined,
     });
-    if (outcome.kind === 'exit') return outcome.exit.code;
-    if (outcome.kind === 'error') throw new StartError(outcome.code, outcome.message);
-    return 0;
   }
   let failed = false;
   for (const name of args) {
