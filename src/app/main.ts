@@ -47,7 +47,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const rest = argv.slice(i);
   if (rest.length === 0) {
-    if (process.stdout.isTTY && process.stdin.isTTY) return (await import('./tui/run-tui.js')).runTui({ root });
+    if (process.stdout.isTTY && process.stdin.isTTY) {
+      // Ink draws only a final frame when it thinks it runs under CI; a person at this terminal needs every frame.
+      delete process.env.CI;
+      return (await import('./tui/run-tui.js')).runTui({ root });
+    }
     process.stdout.write(GLOBAL_HELP);
     return 0;
   }
