@@ -1,8 +1,6 @@
-import path from 'node:path';
 import type { CommandSpec, Parsed } from './args.js';
 import type { CliContext } from './context.js';
-import { bridgeTerminal } from './terminal.js';
-import { attach } from '../../engine/containers/attach-client.js';
+import { attachTerminal } from './start-attached.js';
 import { failedPrecondition } from '../../engine/errors.js';
 
 export const spec: CommandSpec = {
@@ -25,20 +23,9 @@ export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<num
     throw failedPrecondition('You cannot attach to a stopped container, start it first');
   }
   const stdin = container.config.OpenStdin && flags['no-stdin'] !== true;
-  const session = await attach(path.join(engine.store.root, 'containers', container.id), {
-    stdin,
-    stdout: true,
-    stderr: true,
-    cols: process.stdout.columns,
-    rows: process.stdout.rows,
-  });
-  const outcome = await bridgeTerminal(session, {
-    tty: container.config.Tty,
+  return attachTerminal(engine, container, {
     stdin,
     detachKeys: flags['detach-keys'] as string | undefined,
     sigProxy: flags['sig-proxy'] !== 'false',
   });
-  if (outcome.kind === 'exit') return outcome.exit.code;
-  if (outcome.kind === 'lost') return (await engine.containers.wait(container.id).catch(() => 0));
-  return 0;
 }

@@ -10,12 +10,19 @@ import { bridgeTerminal } from './terminal.js';
  * the container until it exits (its code), is detached from (0) or fails to
  * start (StartError with Docker's 125/126/127).
  */
-export async function startAttached(
-  engine: Engine,
-  container: Container,
-  options: { stdin: boolean; detachKeys?: string; sigProxy?: boolean },
-): Promise<number> {
+export async function startAttached(engine: Engine, container: Container, options: AttachTerminalOptions): Promise<number> {
   await engine.containers.start(container.id, { hold: true });
+  return attachTerminal(engine, container, options);
+}
+
+export interface AttachTerminalOptions {
+  stdin: boolean;
+  detachKeys?: string;
+  sigProxy?: boolean;
+}
+
+/** This terminal bridged to a running (or held) container; see startAttached for the exit code. */
+export async function attachTerminal(engine: Engine, container: Container, options: AttachTerminalOptions): Promise<number> {
   const session = await attach(path.join(engine.store.root, 'containers', container.id), {
     stdin: options.stdin,
     stdout: true,
