@@ -10,10 +10,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Digest } from '../digest.js';
-import { hexOf } from '../digest.js';
+import { hexOf, nodeCrypto } from '../digest.js';
 import { errnoCode, invalidArgument, unavailable } from '../errors.js';
 import type { Native } from '../native.js';
 import { MIGRATIONS } from './schema.js';
@@ -248,7 +247,7 @@ function readLinkName(layerRoot: string): string | undefined {
 /** 10 characters of [A-Z0-9] keep 200 lowerdirs (l/XXXXXXXXXX:) within overlay's one-page option limit. */
 function randomLinkName(): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  return Array.from(randomBytes(10), (b) => alphabet[b % alphabet.length]).join('');
+  return Array.from(nodeCrypto().randomBytes(10), (b) => alphabet[b % alphabet.length]).join('');
 }
 
 /** Bytes of regular files under dir, not following symlinks; 0 if dir is gone. */
