@@ -11,6 +11,7 @@ import { Store, DEFAULT_ROOT } from './store/store.js';
 import { ImageService } from './images/service.js';
 import { ArchiveService } from './archive/service.js';
 import { ContainerService } from './containers/service.js';
+import { NetworkService } from './networks/service.js';
 import { cgroupVersion } from './cgroups/index.js';
 
 export interface EngineOptions {
@@ -43,11 +44,13 @@ export class Engine {
   readonly images: ImageService;
   readonly archives: ArchiveService;
   readonly containers: ContainerService;
+  readonly networks: NetworkService;
 
   private constructor(readonly store: Store) {
     this.images = new ImageService(store);
     this.archives = new ArchiveService(store, this.images);
     this.containers = new ContainerService(store, this.images);
+    this.networks = new NetworkService(store);
   }
 
   /** Opens the store and reconciles containers whose keeper died (crash, reboot). */

@@ -39,6 +39,7 @@ export async function cleanContainers(root: string): Promise<void> {
       }
     }
     await engine.containers.reconcile();
+    await engine.networks.teardown(); // this root's bridges and firewall rules
   } finally {
     engine.close();
   }

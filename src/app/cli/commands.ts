@@ -80,6 +80,15 @@ export const COMMANDS: Record<string, Loader> = {
   'image rm': () => import('./rmi.js'),
   'image prune': () => import('./image-prune.js'),
   'system info': () => import('./info.js'),
+  'network create': () => import('./network-create.js'),
+  'network ls': () => import('./network-ls.js'),
+  'network list': () => import('./network-ls.js'),
+  'network inspect': () => import('./network-inspect.js'),
+  'network rm': () => import('./network-rm.js'),
+  'network remove': () => import('./network-rm.js'),
+  'network prune': () => import('./network-prune.js'),
+  'network connect': () => import('./network-connect.js'),
+  'network disconnect': () => import('./network-disconnect.js'),
   config: () => import('./config.js'),
 };
 
@@ -108,6 +117,7 @@ export const SUMMARY: [string, string][] = [
   ['exec', 'Execute a command in a running container'],
   ['history', 'Show the history of an image'],
   ['images', 'List images (--tree: the layers they share)'],
+  ['network', 'Manage networks (create, ls, inspect, rm, prune, connect, disconnect)'],
   ['import', 'Import the contents from a tarball to create a filesystem image'],
   ['info', 'Display system-wide information'],
   ['inspect', 'Return low-level information on berth objects'],

@@ -15,5 +15,5 @@ export const spec: CommandSpec = {
 
 export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<void> {
   const [image, ...cmd] = args;
-  print(ctx, (await ctx.engine()).containers.create(createOptions(flags, image, cmd)).id);
+  print(ctx, (await (await ctx.engine()).containers.create(createOptions(flags, image, cmd))).id);
 }

@@ -15,7 +15,7 @@ export const spec: CommandSpec = {
 /** Docker's format: "80/tcp -> 0.0.0.0:49154", or just "0.0.0.0:49154" for one asked-for port. */
 export async function run(ctx: CliContext, { args }: Parsed): Promise<void> {
   const container = (await ctx.engine()).containers.get(args[0]);
-  const bindings = (container.hostConfig as { PortBindings?: Record<string, { HostIp: string; HostPort: string }[]> }).PortBindings ?? {};
+  const bindings = container.ports; // as bound at start: -P and -p 80 pick their host ports then
   if (args[1]) {
     const key = args[1].includes('/') ? args[1] : `${args[1]}/tcp`;
     const found = bindings[key];

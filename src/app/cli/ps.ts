@@ -1,3 +1,4 @@
+import { describePorts } from '../../engine/networks/ports.js';
 import type { CommandSpec, Parsed } from './args.js';
 import type { CliContext } from './context.js';
 import { print } from './context.js';
@@ -111,7 +112,7 @@ export async function run(ctx: CliContext, { flags }: Parsed): Promise<void> {
       RunningFor: ago(c.created),
       Status: statusText(c),
       State: c.state.Status,
-      Ports: '',
+      Ports: describePorts(c.ports, Object.keys(c.config.ExposedPorts ?? {}), c.state.Running),
       Names: c.name,
       Labels: Object.entries(c.config.Labels).map(([k, v]) => `${k}=${v}`).join(','),
     };

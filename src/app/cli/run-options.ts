@@ -33,6 +33,14 @@ export const CREATE_FLAGS: Record<string, FlagSpec> = {
   label: { type: 'list', short: 'l', value: 'list', description: 'Set meta data on a container' },
   'stop-signal': { type: 'string', value: 'string', description: 'Signal to stop the container' },
   'stop-timeout': { type: 'string', value: 'int', description: 'Timeout (in seconds) to stop a container' },
+  network: { type: 'string', value: 'network', description: 'Connect a container to a network (bridge, none, host, container:<name|id>, or a network name)' },
+  net: { type: 'string', value: 'network', description: 'Alias of --network' },
+  'network-alias': { type: 'list', value: 'list', description: 'Add network-scoped alias for the container' },
+  publish: { type: 'list', short: 'p', value: 'list', description: "Publish a container's port(s) to the host" },
+  'publish-all': { type: 'bool', short: 'P', description: 'Publish all exposed ports to random ports' },
+  expose: { type: 'list', value: 'list', description: 'Expose a port or a range of ports' },
+  'add-host': { type: 'list', value: 'list', description: 'Add a custom host-to-IP mapping (host:ip)' },
+  dns: { type: 'list', value: 'list', description: 'Set custom DNS servers' },
 };
 
 /** Docker's RAMInBytes: "32m", "1.5g", "512k", "1024b" (binary units). */
@@ -111,6 +119,13 @@ export function createOptions(flags: Parsed['flags'], image: string, cmd: string
     stopSignal: str('stop-signal'),
     stopTimeout: stopTimeout !== undefined ? parseInteger(stopTimeout, '--stop-timeout') : undefined,
     consoleSize: process.stdout.isTTY ? [process.stdout.columns, process.stdout.rows] : undefined,
+    network: str('network') ?? str('net'),
+    networkAliases: list('network-alias'),
+    publish: list('publish'),
+    publishAll: flags['publish-all'] === true,
+    expose: list('expose'),
+    addHost: list('add-host'),
+    dns: list('dns'),
     ...extra,
   };
 }

@@ -28,7 +28,7 @@ export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<num
   const engine = await ctx.engine();
   const [image, ...cmd] = args;
   const detach = flags.detach === true;
-  const container = engine.containers.create(createOptions(flags, image, cmd, { attach: !detach }));
+  const container = await engine.containers.create(createOptions(flags, image, cmd, { attach: !detach }));
   try {
     if (detach) {
       await engine.containers.start(container.id);

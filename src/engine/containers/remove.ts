@@ -14,6 +14,11 @@ import { unmountRootfs } from '../runtime/rootfs.js';
 export function removeContainerFiles(store: Store, container: Container, native: Native): void {
   void native;
   new ContainerRepository(store).delete(container.id);
-  unmountRootfs(store, container.id);
-  fs.rmSync(path.join(store.root, 'containers', container.id), { recursive: true, force: true });
+  removeContainerDirectory(store, container.id);
+}
+
+/** The container's directory, once nothing is mounted in it (never delete through a mounted rootfs). */
+export function removeContainerDirectory(store: Store, id: string): void {
+  unmountRootfs(store, id);
+  fs.rmSync(path.join(store.root, 'containers', id), { recursive: true, force: true });
 }

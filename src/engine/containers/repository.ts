@@ -29,6 +29,7 @@ interface Row {
   finished_at: string;
   restart_count: number;
   stopped_by_user: number;
+  ports: string;
 }
 
 export type StateUpdate = Partial<{
@@ -150,8 +151,14 @@ export class ContainerRepository {
     );
   }
 
-  releaseShim(id: string): void {
-    this.store.write(() => this.store.db.prepare('UPDATE containers SET shim_pid = 0 WHERE id = ?').run(id));
+  /** The published ports as bound at start; {} when stopped. */
+  setPorts(id: string, ports: Container['ports']): void {
+    this.store.write(() => this.store.db.prepare('UPDATE containers SET ports = ? WHERE id = ?').run(JSON.stringify(ports), id));
+  }
+
+  /** Lets go of the container; false if its row is gone (removed while the shim kept it). */
+  releaseShim(id: string): boolean {
+    return this.store.write(() => this.store.db.prepare('UPDATE containers SET shim_pid = 0 WHERE id = ?').run(id).changes > 0);
   }
 
   rename(id: string, name: string): void {
@@ -169,6 +176,14 @@ export class ContainerRepository {
 
   delete(id: string): void {
     this.store.write(() => this.store.db.prepare('DELETE FROM containers WHERE id = ?').run(id));
+  }
+
+  /**
+   * Deletes the row only while shim `shimPid` still keeps the container; that
+   * shim then finds the row gone when it lets go, and deletes the files.
+   */
+  deleteKeptBy(id: string, shimPid: number): boolean {
+    return this.store.write(() => this.store.db.prepare('DELETE FROM containers WHERE id = ? AND shim_pid = ?').run(id, shimPid).changes > 0);
   }
 
   /** Names of containers using an image (for rmi), or undefined. */
@@ -229,5 +244,6 @@ function fromRow(row: Row): Container {
     shimPid: row.shim_pid,
     restartCount: row.restart_count,
     stoppedByUser: row.stopped_by_user === 1,
+    ports: JSON.parse(row.ports ?? '{}') as Container['ports'],
   };
 }

@@ -10,6 +10,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parsePublish } from '../networks/ports.js';
+import { NetworkService } from '../networks/service.js';
 import type { Digest } from '../digest.js';
 import { StartError, failedPrecondition, invalidArgument } from '../errors.js';
 export { StartError } from '../errors.js';
@@ -43,7 +45,7 @@ import { randomName } from './names.js';
 import { mergeEnv } from './env.js';
 import type { ExecOptions, ExecSession } from './exec.js';
 import { ContainerRepository } from './repository.js';
-import { removeContainerFiles } from './remove.js';
+import { removeContainerDirectory, removeContainerFiles } from './remove.js';
 import {
   canKill,
   canPause,
@@ -90,6 +92,20 @@ export interface CreateOptions {
   stopSignal?: string;
   stopTimeout?: number;
   consoleSize?: [number, number];
+  /** --network: bridge (default), none, host, container:<name|id>, or a user network */
+  network?: string;
+  /** --network-alias */
+  networkAliases?: string[];
+  /** -p specs */
+  publish?: string[];
+  /** -P */
+  publishAll?: boolean;
+  /** --expose 80, 53/udp, 8000-8001 */
+  expose?: string[];
+  /** --add-host name:ip */
+  addHost?: string[];
+  /** --dns */
+  dns?: string[];
 }
 
 /** Docker's --restart: no, always, unless-stopped, on-failure[:N]. */
@@ -120,7 +136,8 @@ export class ContainerService {
    * cgroup, killing anything left inside.
    */
   async reconcile(): Promise<void> {
-    for (const container of this.repo.list()) {
+    const all = this.repo.list();
+    for (const container of all) {
       if (container.shimPid === 0 || shimAlive(container.shimPid, this.store.root)) continue;
       try {
         containerCgroups().open(container.id).killAll();
@@ -128,7 +145,7 @@ export class ContainerService {
         // nothing left to kill
       }
       const { releaseLaunch } = await import('../runtime/launch.js');
-      await releaseLaunch(this.store, container).catch(() => {});
+      await releaseLaunch(this.store, container.id).catch(() => {});
       if (isActive(container.state.Status)) {
         this.repo.update(container.id, {
           status: 'exited',
@@ -139,6 +156,27 @@ export class ContainerService {
         });
       }
       this.repo.releaseShim(container.id);
+    }
+    await this.removeOrphans(new Set(all.map((c) => c.id)));
+  }
+
+  /**
+   * Directories without a row: `rm -f` leaves the files to the container's
+   * shim, so a shim that died right then leaves its mount, cgroups and files.
+   * Only old ones: `create` makes the directory a moment before the row.
+   */
+  private async removeOrphans(known: Set<string>): Promise<void> {
+    const dir = path.join(this.store.root, 'containers');
+    for (const id of fs.readdirSync(dir)) {
+      if (known.has(id) || !/^[0-9a-f]{64}$/.test(id)) continue;
+      try {
+        if (Date.now() - fs.statSync(path.join(dir, id)).mtimeMs < 60_000) continue;
+      } catch {
+        continue;
+      }
+      const { releaseLaunch } = await import('../runtime/launch.js');
+      await releaseLaunch(this.store, id).catch(() => {});
+      removeContainerDirectory(this.store, id);
     }
   }
 
@@ -151,7 +189,7 @@ export class ContainerService {
   }
 
   /** `docker create`: the container's config from the image's and the options; no process yet. */
-  create(options: CreateOptions): Container {
+  async create(options: CreateOptions): Promise<Container> {
     if (options.name !== undefined && !NAME_RE.test(options.name)) {
       throw invalidArgument(`Invalid container name (${options.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     }
@@ -206,7 +244,6 @@ export class ContainerService {
     };
     const hostConfig: HostConfig = {
       Binds: null,
-      NetworkMode: 'bridge',
       RestartPolicy: restart,
       AutoRemove: Boolean(options.autoRemove),
       CapAdd: options.capAdd ?? null,
@@ -221,7 +258,15 @@ export class ContainerService {
       PidsLimit: options.pidsLimit ?? null,
       LogConfig: { Type: 'json-file', Config: logOpts },
       ConsoleSize: options.consoleSize,
+      ...networkOptions(options),
     };
+    const networks = new NetworkService(this.store);
+    hostConfig.NetworkMode = await networks.resolveMode(hostConfig.NetworkMode, options.networkAliases ?? []);
+    const networkMode = hostConfig.NetworkMode;
+    if (networkMode.startsWith('container:')) hostConfig.NetworkMode = `container:${this.repo.find(networkMode.slice('container:'.length)).id}`;
+    if (networkMode === 'host' && options.hostname === undefined) config.Hostname = os.hostname();
+    const exposed = [...Object.keys(parsePublish(options.expose ?? [])), ...Object.keys(hostConfig.PortBindings ?? {})];
+    if (exposed.length > 0) config.ExposedPorts = { ...config.ExposedPorts, ...Object.fromEntries(exposed.map((k) => [k, {}])) };
     const container: Container = {
       id,
       name: options.name ?? this.freeRandomName(),
@@ -237,12 +282,19 @@ export class ContainerService {
       shimPid: 0,
       restartCount: 0,
       stoppedByUser: false,
+      ports: {},
     };
     createRootfsDirs(this.store, id);
     try {
       this.repo.insert(container);
     } catch (err) {
       fs.rmSync(this.repo.dir(id), { recursive: true, force: true });
+      throw err;
+    }
+    try {
+      networks.addEndpoint(id, hostConfig.NetworkMode, options.networkAliases ?? []);
+    } catch (err) {
+      removeContainerFiles(this.store, container, this.store.native);
       throw err;
     }
     return container;
@@ -413,6 +465,18 @@ export class ContainerService {
       this.repo.update(container.id, { stoppedByUser: true });
       if (container.state.Status === 'paused') await containerCgroups().open(container.id).thaw();
       signalPid(container.state.Pid, 'SIGKILL');
+      // Once PID 1 is dead the kernel has killed the rest of its PID namespace. Take the row at once and leave
+      // the mount, cgroups and files to the shim, which deletes them when it finds the row gone, rather than
+      // wait for it to record an exit nobody will read.
+      if (
+        container.state.Pid > 0 &&
+        (await processEnded(container.state.Pid, 10_000)) &&
+        this.repo.deleteKeptBy(container.id, container.shimPid)
+      ) {
+        // Docker's `rm` returns with the files gone; the shim deletes them within milliseconds.
+        await pathGone(this.repo.dir(container.id), 5_000);
+        return;
+      }
       if (!(await this.waitUntilStopped(container.id, 30_000))) {
         containerCgroups().open(container.id).killAll();
         await this.waitUntilStopped(container.id, 10_000);
@@ -478,7 +542,7 @@ export class ContainerService {
       },
       Mounts: [],
       Config: c.config,
-      NetworkSettings: { Ports: {}, Networks: {} },
+      NetworkSettings: networkSettings(c, new NetworkService(this.store).settingsFor(c)),
     };
   }
 
@@ -669,6 +733,76 @@ export function normalizeSignal(value: string): NodeJS.Signals {
     if (name in signals) return name as NodeJS.Signals;
   }
   throw invalidArgument(`Invalid signal: ${value}`);
+}
+
+/** inspect's NetworkSettings: Docker puts the primary network's address at the top level too. */
+function networkSettings(c: Container, networks: Record<string, unknown>): Record<string, unknown> {
+  const primary = Object.values(networks)[0] as { IPAddress?: string; Gateway?: string; IPPrefixLen?: number } | undefined;
+  const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
+  if (c.state.Running) {
+    for (const key of Object.keys(c.config.ExposedPorts ?? {})) ports[key] = null;
+    Object.assign(ports, c.ports);
+  }
+  return {
+    Bridge: '',
+    SandboxID: '',
+    SandboxKey: c.state.Running && c.hostConfig.NetworkMode !== 'host' && c.hostConfig.NetworkMode !== 'none' && !c.hostConfig.NetworkMode.startsWith('container:') ? `/run/netns/berth-${c.id.slice(0, 16)}` : '',
+    Ports: ports,
+    Gateway: primary?.Gateway ?? '',
+    IPAddress: primary?.IPAddress ?? '',
+    IPPrefixLen: primary?.IPPrefixLen ?? 0,
+    MacAddress: '',
+    Networks: networks,
+  };
+}
+
+/** The network half of HostConfig from create's options, checked as Docker's CLI checks them. */
+function networkOptions(options: CreateOptions): Pick<HostConfig, 'NetworkMode' | 'PortBindings' | 'PublishAllPorts' | 'ExtraHosts' | 'Dns'> {
+  const mode = options.network === undefined || options.network === 'default' ? 'bridge' : options.network;
+  if (mode === '' || (mode.startsWith('container:') && mode.length === 'container:'.length)) throw invalidArgument(`invalid network mode "${mode}"`);
+  for (const entry of options.addHost ?? []) {
+    const at = entry.indexOf(':');
+    if (at <= 0 || net.isIP(entry.slice(at + 1)) === 0) throw invalidArgument(`invalid argument "${entry}" for "--add-host" flag: invalid IP address in add-host: "${entry.slice(at + 1)}"`);
+  }
+  for (const server of options.dns ?? []) {
+    if (net.isIP(server) === 0) throw invalidArgument(`invalid argument "${server}" for "--dns" flag: ${server} is not an ip address`);
+  }
+  const publish = options.publish ?? [];
+  if ((publish.length > 0 || options.publishAll) && (mode === 'host' || mode === 'none' || mode.startsWith('container:'))) {
+    if (mode !== 'host') throw invalidArgument(`conflicting options: port publishing and the container type network mode`);
+  }
+  return {
+    NetworkMode: mode,
+    PortBindings: mode === 'host' ? {} : parsePublish(publish),
+    PublishAllPorts: Boolean(options.publishAll) && mode !== 'host',
+    ExtraHosts: options.addHost?.length ? options.addHost : null,
+    Dns: options.dns?.length ? options.dns : null,
+  };
+}
+
+/** Resolves true once `pid` has exited (a zombie counts: it runs no more), false at the deadline. */
+async function processEnded(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return true;
+    }
+    if (stat[stat.lastIndexOf(')') + 2] === 'Z') return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(2);
+  }
+}
+
+async function pathGone(file: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (fs.existsSync(file)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(2);
+  }
+  return true;
 }
 
 function signalPid(pid: number, signal: NodeJS.Signals): void {

@@ -66,6 +66,14 @@ export interface HostConfig {
   LogConfig: { Type: 'json-file'; Config: Record<string, string> };
   Init?: boolean;
   ConsoleSize?: [number, number];
+  /** -p, Docker's shape: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]} (HostPort "" = any free port) */
+  PortBindings?: Record<string, { HostIp: string; HostPort: string }[]>;
+  /** -P */
+  PublishAllPorts?: boolean;
+  /** --add-host name:ip */
+  ExtraHosts?: string[] | null;
+  /** --dns */
+  Dns?: string[] | null;
 }
 
 export interface ContainerState {
@@ -95,6 +103,8 @@ export interface Container {
   shimPid: number;
   restartCount: number;
   stoppedByUser: boolean;
+  /** published ports as bound while running (NetworkSettings.Ports); {} otherwise */
+  ports: Record<string, { HostIp: string; HostPort: string }[]>;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

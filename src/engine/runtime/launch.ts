@@ -11,7 +11,9 @@ import { packageRoot } from '../native.js';
 import type { ImageService } from '../images/service.js';
 import type { Store } from '../store/store.js';
 import type { Container } from '../containers/types.js';
-import { invalidArgument } from '../errors.js';
+import { failedPrecondition, invalidArgument } from '../errors.js';
+import { ContainerRepository } from '../containers/repository.js';
+import { NetworkService, type AttachedNetworks } from '../networks/service.js';
 import { hostBoundingSet } from './capabilities.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
 import { capabilitySet, DEFAULT_DEVICES, MASKED_PATHS, READONLY_PATHS, renderInitSpec, type InitSpec } from './spec.js';
@@ -23,6 +25,8 @@ export interface PreparedLaunch {
   specPath: string;
   statusFifo: string;
   cgroup: LaunchCgroup;
+  /** the container's first network address, where published ports lead */
+  address?: string;
 }
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -31,11 +35,33 @@ export function helperPath(name: 'berth-init' | 'berth-nsenter'): string {
   return path.join(packageRoot, 'build/Release', name);
 }
 
-export function prepareLaunch(store: Store, images: ImageService, container: Container, native: Native): PreparedLaunch {
+export async function prepareLaunch(store: Store, images: ImageService, container: Container, native: Native): Promise<PreparedLaunch> {
   const dir = path.join(store.root, 'containers', container.id);
   const { config, hostConfig } = container;
   const args = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   if (args.length === 0) throw invalidArgument('no command specified');
+  const joinTarget = networkJoinTarget(store, container);
+  // The `ip` runs that plumb the network overlap with the mounts below.
+  const attaching = new NetworkService(store).attach(container, path.join(dir, 'hosts'), native);
+  try {
+    return await finishLaunch(store, images, container, native, dir, args, joinTarget, attaching);
+  } catch (err) {
+    await attaching.catch(() => undefined); // releaseLaunch undoes what it did
+    throw err;
+  }
+}
+
+async function finishLaunch(
+  store: Store,
+  images: ImageService,
+  container: Container,
+  native: Native,
+  dir: string,
+  args: string[],
+  joinTarget: string | undefined,
+  attaching: Promise<AttachedNetworks>,
+): Promise<PreparedLaunch> {
+  const { config, hostConfig } = container;
   const cgroup = containerCgroups().create(container.id, {
     memory: hostConfig.Memory || undefined,
     memorySwap: hostConfig.MemorySwap || undefined,
@@ -46,11 +72,7 @@ export function prepareLaunch(store: Store, images: ImageService, container: Con
   const rootfs = mountRootfs(store, images, container.id, container.imageId);
   const hostname = config.Hostname || container.id.slice(0, 12);
   fs.writeFileSync(path.join(dir, 'hostname'), `${hostname}\n`);
-  fs.writeFileSync(
-    path.join(dir, 'hosts'),
-    `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n`,
-  );
-  fs.writeFileSync(path.join(dir, 'resolv.conf'), containerResolvConf());
+  fs.writeFileSync(path.join(dir, 'resolv.conf'), containerResolvConf(hostConfig.Dns ?? [], hostConfig.NetworkMode === 'host'));
   const user = resolveUser(rootfs, config.User);
   const env = [...config.Env];
   const has = (key: string) => env.some((e) => e.startsWith(`${key}=`));
@@ -64,14 +86,18 @@ export function prepareLaunch(store: Store, images: ImageService, container: Con
   fs.rmSync(statusFifo, { force: true });
   native.mknod(statusFifo, native.S_IFIFO | 0o600, 0, 0);
   const bind = (file: string, target: string) => ({ type: 'bind', source: path.join(dir, file), target, flags: ['bind'] });
+  const network = await attaching;
+  const joins: InitSpec['joins'] = [];
+  if (network.netnsPath) joins.push({ type: 'net', path: network.netnsPath });
+  if (joinTarget) joins.push({ type: 'net', path: joinTarget });
   const spec: InitSpec = {
     statusFifo,
     rootfs,
     readonlyRootfs: hostConfig.ReadonlyRootfs,
     hostname,
     cgroupProcs: cgroup.procsFiles(),
-    unshare: ['mnt', 'uts', 'ipc', 'pid', 'net', 'cgroup'],
-    joins: [],
+    unshare: network.mode === 'none' ? ['mnt', 'uts', 'ipc', 'pid', 'net', 'cgroup'] : ['mnt', 'uts', 'ipc', 'pid', 'cgroup'],
+    joins,
     mounts: [bind('hostname', '/etc/hostname'), bind('hosts', '/etc/hosts'), bind('resolv.conf', '/etc/resolv.conf')],
     devices: DEFAULT_DEVICES,
     masked: privileged ? [] : MASKED_PATHS,
@@ -93,23 +119,41 @@ export function prepareLaunch(store: Store, images: ImageService, container: Con
   };
   const specPath = path.join(dir, 'init.spec');
   fs.writeFileSync(specPath, renderInitSpec(spec), { mode: 0o600 });
-  return { initPath: helperPath('berth-init'), specPath, statusFifo, cgroup };
+  return { initPath: helperPath('berth-init'), specPath, statusFifo, cgroup, address: network.address };
+}
+
+/** --network container:<id>: the other container's network namespace, which must be running. */
+function networkJoinTarget(store: Store, container: Container): string | undefined {
+  const mode = container.hostConfig.NetworkMode;
+  if (!mode.startsWith('container:')) return undefined;
+  const target = new ContainerRepository(store).maybeFind(mode.slice('container:'.length));
+  if (!target) throw failedPrecondition(`joining network of container: No such container: ${mode.slice('container:'.length, 'container:'.length + 12)}`);
+  if (target.state.Status !== 'running' || target.state.Pid <= 0) {
+    throw failedPrecondition(`cannot join network of a non running container: ${target.id}`);
+  }
+  return `/proc/${target.state.Pid}/ns/net`;
 }
 
 /** Undoes the host side of a launch; safe to call twice and after a crash. */
-export async function releaseLaunch(store: Store, container: Container): Promise<void> {
-  unmountRootfs(store, container.id);
-  await containerCgroups().open(container.id).remove();
+export async function releaseLaunch(store: Store, id: string): Promise<void> {
+  await new NetworkService(store).detach(id, store.native);
+  unmountRootfs(store, id);
+  await containerCgroups().open(id).remove();
 }
 
-/** The host's resolv.conf without loopback nameservers, which mean nothing inside a new network namespace. */
-function containerResolvConf(): string {
+/**
+ * The host's resolv.conf without loopback nameservers, which mean nothing
+ * inside a new network namespace (kept with --network host); --dns replaces
+ * the nameservers.
+ */
+function containerResolvConf(dns: string[], hostNetwork: boolean): string {
   let host = '';
   try {
     host = fs.readFileSync('/etc/resolv.conf', 'utf8');
   } catch {
     // no resolver configured on the host
   }
-  const lines = host.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1|localhost)/.test(l));
+  const lines = host.split('\n').filter((l) => (dns.length > 0 ? !/^\s*nameserver\s/.test(l) : hostNetwork || !/^\s*nameserver\s+(127\.|::1|localhost)/.test(l)));
+  lines.push(...dns.map((server) => `nameserver ${server}`));
   return `${lines.join('\n').trim()}\n`;
 }

@@ -22,12 +22,14 @@ import { loadNative } from '../native.js';
 import { Store } from '../store/store.js';
 import { ImageService } from '../images/service.js';
 import { ContainerRepository } from '../containers/repository.js';
-import { removeContainerFiles } from '../containers/remove.js';
+import { removeContainerDirectory, removeContainerFiles } from '../containers/remove.js';
 import type { Container } from '../containers/types.js';
 import { Frame, FrameDecoder, encodeFrame, socketAddress, type ExitInfo, type Hello } from './attach-protocol.js';
 import { JsonLogWriter, parseByteSize } from './json-log.js';
 import { prepareLaunch, releaseLaunch, type PreparedLaunch } from './launch.js';
 import { shimArgs, shimEnv } from './shim-options.js';
+import type { PortProxies } from './port-proxy.js';
+import { bindingsToOpen } from '../networks/ports.js';
 
 interface Client {
   socket: net.Socket;
@@ -45,6 +47,7 @@ class Shim {
   private pty?: IPty;
   private child?: ChildProcess;
   private log?: JsonLogWriter;
+  private ports?: PortProxies;
   private pid = 0;
   private firstClient?: () => void;
 
@@ -181,7 +184,8 @@ class Shim {
     const container = this.container();
     let prepared: PreparedLaunch;
     try {
-      prepared = prepareLaunch(this.store, this.images, container, loadNative());
+      prepared = await prepareLaunch(this.store, this.images, container, loadNative());
+      await this.publishPorts(container, prepared.address);
     } catch (err) {
       const message = (err as Error).message.replace(/\s+/g, ' ');
       return { result: { ok: false, code: 125, message }, exited: Promise.resolve({ code: 125, oomKilled: false, error: message }) };
@@ -270,6 +274,24 @@ class Shim {
     return { result: { ok: true, pid: this.pid }, exited };
   }
 
+  /** -p and -P: listening before the process starts, so a taken host port fails the start. */
+  private async publishPorts(container: Container, address: string | undefined): Promise<void> {
+    const { hostConfig, config } = container;
+    const wanted = bindingsToOpen(hostConfig.PortBindings ?? {}, Object.keys(config.ExposedPorts ?? {}), Boolean(hostConfig.PublishAllPorts));
+    if (wanted.length === 0 || !address) return;
+    const { PortProxies } = await import('./port-proxy.js'); // net and dgram relays only in shims that publish
+    this.ports = await PortProxies.open(wanted, address, `${container.name} (${container.id.slice(0, 12)})`);
+    this.repo.setPorts(this.id, this.ports.published);
+  }
+
+  /** Stops relaying published ports (the process is gone or never started). */
+  closePorts(): void {
+    if (!this.ports) return;
+    this.ports.close();
+    this.ports = undefined;
+    this.repo.setPorts(this.id, {});
+  }
+
   /** After the process ends: record it, tidy the host side, and tell clients. */
   recordExit(exit: ExitInfo): void {
     this.pid = 0;
@@ -349,7 +371,12 @@ async function keep(store: Store, id: string, hold: boolean, report: Reporter): 
       }
       if (!result.ok) shim.announceError(result.code, result.message);
       const exit = await exited;
-      await releaseLaunch(store, repo.find(id));
+      shim.closePorts();
+      await releaseLaunch(store, id);
+      if (!repo.maybeFind(id)) {
+        shim.announceExit(exit); // `rm -f` took the row as soon as PID 1 was dead; the files go in `finally`
+        break;
+      }
       shim.recordExit(exit);
       const restart = result.ok && shim.shouldRestart(exit, attempts);
       if (!restart) {
@@ -375,10 +402,8 @@ async function keep(store: Store, id: string, hold: boolean, report: Reporter): 
   } finally {
     await shim.close();
     const container = repo.maybeFind(id);
-    if (container) {
-      repo.releaseShim(id);
-      if (container.hostConfig.AutoRemove) removeContainerFiles(store, container, loadNative());
-    }
+    if (!repo.releaseShim(id)) removeContainerDirectory(store, id); // removed while kept (`rm -f`): the files are left to us
+    else if (container?.hostConfig.AutoRemove) removeContainerFiles(store, container, loadNative());
   }
 }
 
@@ -480,7 +505,11 @@ async function ensureSpare(root: string): Promise<void> {
  */
 function settleIdle(store: Store): void {
   store.release();
-  (globalThis as { gc?: () => void }).gc?.();
+  // V8 drops a function's bytecode once it has gone unused through several
+  // full collections (--bytecode-old-age, 5): the start-up code (launch,
+  // image lookup, SQLite statements) runs once, so age it out now (~0.6 MB).
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let round = 0; round < 7; round++) gc?.();
 }
 
 async function main(argv: string[]): Promise<number> {

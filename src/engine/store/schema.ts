@@ -72,5 +72,33 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX containers_image ON containers(image_id);
   `,
+  `
+  -- Networks: the default bridge and user-defined ones (one Linux bridge each).
+  CREATE TABLE networks (
+    id        TEXT PRIMARY KEY,           -- 64 hex digits
+    name      TEXT NOT NULL UNIQUE,
+    driver    TEXT NOT NULL,              -- bridge|host|null
+    bridge    TEXT NOT NULL DEFAULT '',   -- Linux bridge device
+    subnet    TEXT NOT NULL DEFAULT '',   -- 10.47.0.0/16
+    gateway   TEXT NOT NULL DEFAULT '',
+    internal  INTEGER NOT NULL DEFAULT 0,
+    labels    TEXT NOT NULL DEFAULT '{}',
+    created   TEXT NOT NULL
+  );
+  -- A container's attachment to a network; address is its lease, held only
+  -- while the container runs (NULL otherwise), never handed out twice.
+  CREATE TABLE endpoints (
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    network_id   TEXT NOT NULL REFERENCES networks(id),
+    aliases      TEXT NOT NULL DEFAULT '[]',
+    address      TEXT,
+    interface    TEXT NOT NULL DEFAULT '',   -- host end of the veth while running
+    PRIMARY KEY (container_id, network_id),
+    UNIQUE (network_id, address)
+  );
+  CREATE INDEX endpoints_network ON endpoints(network_id);
+  -- Published ports as bound at start (-P picks host ports then).
+  ALTER TABLE containers ADD COLUMN ports TEXT NOT NULL DEFAULT '{}';
+  `,
 ];
 

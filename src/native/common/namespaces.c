@@ -6,7 +6,10 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/pidfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -41,13 +44,26 @@ int namespaces_join_target(pid_t target, struct berth_error *err) {
   return 0;
 }
 
+/* A new network namespace starts with lo down; Docker's --network none has it up. */
+static int loopback_up(struct berth_error *err) {
+  cleanup_close int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return berth_fail(err, errno, "socket for lo");
+  struct ifreq ifr = {0};
+  strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) return berth_fail(err, errno, "get flags of lo");
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) return berth_fail(err, errno, "bring up lo");
+  return 0;
+}
+
 int namespaces_unshare(const struct spec *spec, struct berth_error *err) {
   static const struct {
     int flag;
     const char *name;
   } names[] = {{CLONE_NEWNS, "mnt"}, {CLONE_NEWUTS, "uts"}, {CLONE_NEWIPC, "ipc"},
                {CLONE_NEWPID, "pid"}, {CLONE_NEWNET, "net"}, {CLONE_NEWCGROUP, "cgroup"}};
-  if (!spec->unshare_flags || unshare(spec->unshare_flags) == 0) return 0;
+  if (!spec->unshare_flags) return 0;
+  if (unshare(spec->unshare_flags) == 0) return spec->unshare_flags & CLONE_NEWNET ? loopback_up(err) : 0;
 
   int saved = errno;
   char list[64] = "";
