@@ -3,6 +3,7 @@
  * client is the other implementation DESIGN §1 plans). Everything here is a
  * thin call into src/engine, plus reading the json-file log incrementally.
  */
+import { describePorts } from '../../engine/networks/ports.js';
 import fs from 'node:fs';
 import type { Engine } from '../../engine/engine.js';
 import type { Digest } from '../../engine/digest.js';
@@ -29,7 +30,7 @@ export class EngineTuiClient implements TuiClient {
       imageId: c.imageId,
       state: c.state.Status,
       status: statusText(c, now),
-      ports: Object.keys(c.config.ExposedPorts ?? {}).sort().join(','),
+      ports: describePorts(c.ports, Object.keys(c.config.ExposedPorts ?? {}), c.state.Running),
       command: [...(c.config.Entrypoint ?? []), ...(c.config.Cmd ?? [])].join(' '),
       tty: c.config.Tty,
       openStdin: c.config.OpenStdin,
@@ -159,7 +160,7 @@ export class EngineTuiClient implements TuiClient {
 
   async run(request: RunRequest): Promise<string> {
     const cmd = request.command.trim() ? shellWords(request.command) : undefined;
-    const c = this.engine.containers.create({
+    const c = await this.engine.containers.create({
       image: request.image,
       name: request.name || undefined,
       cmd,
