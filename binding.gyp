@@ -36,6 +36,12 @@
       "libraries": ["<@(helper_libraries)"]
     },
     {
+      "target_name": "berth-proxy",
+      "type": "executable",
+      "sources": ["src/native/proxy/main.c"],
+      "cflags": ["<@(helper_cflags)"]
+    },
+    {
       "target_name": "berth-nsenter",
       "type": "executable",
       "sources": ["<@(helper_common)", "src/native/nsenter/main.c"],

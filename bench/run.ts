@@ -8,8 +8,8 @@
  *   alike. Wall time of the whole CLI invocation, spawn to exit.
  * - berth's `run --rm true` again with BERTH_SPARE_SHIM=0 (no pre-started
  *   shim), and, when NODE_EXTRA_CA_CERTS is set, once more without it (Node
- *   parses that bundle at every start-up); `docker run --rm --network none`
- *   (berth gives containers no network either); and the floors `node -e 0`
+ *   parses that bundle at every start-up); `run --rm --network none` with
+ *   berth and docker (what the bridge setup costs each); the floors `node -e 0`
  *   and `node bin/berth version`. The "spare waiting" column says in how many
  *   runs a spare shim was listening when berth was started.
  * - Private memory (Private_Clean + Private_Dirty of smaps_rollup) of 10 idle
@@ -18,27 +18,25 @@
  *
  * Warm-up rounds first, then BENCH_RUNS (default 15) measured rounds; prints
  * medians and p90s and exits 0. Non-zero only if berth fails to run a
- * container. No network: busybox is berth's own, loaded into docker/podman
+ * container. Nothing leaves the machine: busybox is berth's own, loaded into docker/podman
  * from `berth save` if they lack it. Everything started here is removed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { spawn, spawnSync } from 'node:child_process';
-import { berth, berthOk, daemonAnswers, hasCommand, importBusybox, repoRoot, tempDir, type Teardowns } from '../test/helpers/berth.js';
-import { createCgroupDriver } from '../src/engine/cgroups/index.js';
+import { berthOk, importBusybox, repoRoot, tempDir, type Teardowns } from '../test/helpers/berth.js';
+import { BERTH, cleanBerth, cmdline, median, prepareDaemon, quiet, sorted, type Daemon } from './common.js';
 
 const RUNS = Number(process.env.BENCH_RUNS || 15);
 const WARMUP = Number(process.env.BENCH_WARMUP || 2);
 const IDLE_CONTAINERS = Number(process.env.BENCH_IDLE_CONTAINERS || 10);
 const CGROUP_PARENT = `berth-bench-${process.pid}`;
-const BERTH = path.join(repoRoot, 'bin/berth');
 const CA_UNSET = 'NODE_EXTRA_CA_CERTS unset';
 const loadAverage = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const START_LOAD = loadAverage();
 
 type Engine = 'berth' | 'docker' | 'podman';
-type Daemon = Exclude<Engine, 'berth'>;
 
 // ---------------------------------------------------------------- processes
 
@@ -70,22 +68,8 @@ function cli(engine: Engine, root: string, args: string[]): [string, string[]] {
   return engine === 'berth' ? [process.execPath, [BERTH, '--root', root, ...args]] : [engine, args];
 }
 
-function quiet(cmd: string, args: string[]): { ok: boolean; out: string; err: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  return { ok: r.status === 0, out: r.stdout ?? '', err: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
-}
-
 // ---------------------------------------------------------------- statistics
 
-function sorted(values: number[]): number[] {
-  return [...values].sort((a, b) => a - b);
-}
-
-function median(values: number[]): number {
-  const s = sorted(values);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 /** Nearest-rank 90th percentile. */
 function p90(values: number[]): number {
@@ -189,28 +173,6 @@ async function round(list: Series[], record: boolean): Promise<void> {
 
 // ---------------------------------------------------------------- availability
 
-/** Why `cli` cannot be measured, or undefined; loads berth's busybox into it if it has none. */
-function prepareDaemon(cli: Daemon, root: string, work: string): string | undefined {
-  if (!hasCommand(cli)) return `${cli} is not installed`;
-  if (!daemonAnswers(cli)) return `${cli} is installed but \`${cli} info\` fails`;
-  if (!quiet(cli, ['image', 'inspect', 'busybox']).ok) {
-    const archive = path.join(work, `busybox-for-${cli}.tar`);
-    if (!fs.existsSync(archive)) {
-      const saved = quiet(process.execPath, [BERTH, '--root', root, 'save', '-o', archive, 'busybox']);
-      if (!saved.ok) return `could not save berth's busybox for ${cli}: ${saved.err.trim()}`;
-    }
-    const loaded = quiet(cli, ['load', '-i', archive]);
-    if (!loaded.ok) return `${cli} load of berth's busybox failed: ${loaded.err.trim()}`;
-    console.log(`${cli}: loaded berth's busybox image (left in place)`);
-  }
-  const trial = quiet(cli, ['run', '--rm', 'busybox', 'true']);
-  if (!trial.ok) {
-    const hint = cli === 'podman' ? ' (on hybrid-cgroup hosts podman needs runtime = "runc" and default_ulimits = [] in /etc/containers/containers.conf)' : '';
-    return `\`${cli} run --rm busybox true\` fails: ${trial.err.trim().split('\n').slice(-2).join(' ')}${hint}`;
-  }
-  return undefined;
-}
-
 // ---------------------------------------------------------------- memory
 
 interface Mem {
@@ -237,13 +199,6 @@ function parentOf(pid: number): number {
   }
 }
 
-function cmdline(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-  } catch {
-    return '';
-  }
-}
 
 function childrenOf(pid: number): number[] {
   const out: number[] = [];
@@ -380,6 +335,7 @@ function report(all: Series[], memory: MemoryResult[], skipped: string[]): void 
   const docker = find('docker:run-rm:run --rm busybox true');
   const podman = find('podman:run-rm:run --rm busybox true');
   const dockerNoNet = find('docker:run-rm:run --rm --network none busybox true');
+  const berthNoNet = find('berth:run-rm:run --rm --network none busybox true');
 
   console.log(`\nrun bench: ${RUNS} measured rounds after ${WARMUP} warm-up rounds, series interleaved round-robin; wall time of the whole CLI invocation, spawn to exit`);
   console.log(`load average at start: ${START_LOAD}, now: ${loadAverage()} (1, 5, 15 min) on ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores\n`);
@@ -406,7 +362,8 @@ function report(all: Series[], memory: MemoryResult[], skipped: string[]): void 
     const r = median(berthRm.times.run) / median(docker.times.run);
     console.log(`\ngoal (berth run --rm true median at most 0.55x docker's): ${r.toFixed(2)}x — ${r <= 0.55 ? 'met' : 'NOT met'} (paired: ${pairedRatio(berthRm, 'run', docker)})`);
   }
-  if (berthRm && dockerNoNet) console.log(`berth run --rm vs docker run --rm --network none (no network either way): ${ratio(berthRm, 'run', dockerNoNet)} (paired: ${pairedRatio(berthRm, 'run', dockerNoNet)})`);
+  if (berthNoNet && dockerNoNet) console.log(`run --rm --network none, berth vs docker (no bridge setup either way): ${ratio(berthNoNet, 'run', dockerNoNet)} (paired: ${pairedRatio(berthNoNet, 'run', dockerNoNet)})`);
+  if (berthRm && berthNoNet) console.log(`berth's bridge setup costs ${pairedDiff(berthRm, 'run', berthNoNet)} per run (median of per-round differences)`);
   const spareOff = find('berth:run-rm:run --rm busybox true  [BERTH_SPARE_SHIM=0]');
   if (berthRm && spareOff) console.log(`spare shim saves ${pairedDiff(spareOff, 'run', berthRm)} on run --rm (median of per-round differences; spare waiting in ${berthRm.spareHits}/${berthRm.times.run.length} runs)`);
   const spareOffNoCa = find(`berth:run-rm:run --rm busybox true  [BERTH_SPARE_SHIM=0, ${CA_UNSET}]`);
@@ -448,44 +405,6 @@ function report(all: Series[], memory: MemoryResult[], skipped: string[]): void 
 }
 
 // ---------------------------------------------------------------- cleanup
-
-/** Every shim process of this bench's root (the spare included), found by the root's unique path in its command line. */
-function shimsOf(root: string): number[] {
-  const out: number[] = [];
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    const cmd = cmdline(Number(name));
-    if (cmd.includes('shim.js') && cmd.includes(` ${root}`)) out.push(Number(name));
-  }
-  return out;
-}
-
-async function cleanBerth(root: string): Promise<void> {
-  if (!fs.existsSync(path.join(root, 'berth.db'))) return;
-  const ids = (await berth(root, 'ps', '-aq', '--no-trunc')).stdout.split('\n').filter(Boolean);
-  if (ids.length > 0) await berth(root, 'rm', '-f', ...ids);
-  // the spare, and a replacement spare a just-started shim may still be bringing up
-  for (let i = 0; i < 10; i++) {
-    const pids = shimsOf(root);
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-    if (pids.length === 0 && i >= 2) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  await berth(root, 'ps', '-a'); // reconciles rows whose shim was killed: releases their mounts and cgroups
-  const driver = createCgroupDriver({ parent: CGROUP_PARENT });
-  for (const id of driver.list()) await driver.open(id).remove();
-  try {
-    driver.removeParent();
-  } catch (err) {
-    console.log(`could not remove cgroup parent ${CGROUP_PARENT}: ${(err as Error).message}`);
-  }
-}
 
 function cleanForeign(bench: Bench): void {
   for (const [daemon, ids] of bench.foreign) {
@@ -532,7 +451,7 @@ async function main(): Promise<number> {
   try {
     bench.work = tempDir(cleanup, 'berth-bench-run-');
     bench.root = tempDir(cleanup, 'berth-bench-root-');
-    cleanup.teardown(() => cleanBerth(bench.root));
+    cleanup.teardown(() => cleanBerth(bench.root, CGROUP_PARENT));
     cleanup.teardown(() => cleanForeign(bench));
     await importBusybox(bench.root);
     await berthOk(bench.root, 'run', '--rm', 'busybox', 'true'); // berth must work at all
@@ -557,6 +476,7 @@ async function main(): Promise<number> {
       ...engines.map((e) => detachedSeries(bench, e)),
       runRmSeries(bench, 'berth', 'run --rm busybox true  [BERTH_SPARE_SHIM=0]', [], { ...process.env, BERTH_SPARE_SHIM: '0' }),
       ...(caCerts ? [runRmSeries(bench, 'berth', `run --rm busybox true  [BERTH_SPARE_SHIM=0, ${CA_UNSET}]`, [], { ...withoutCa, BERTH_SPARE_SHIM: '0' })] : []),
+      runRmSeries(bench, 'berth', 'run --rm --network none busybox true', ['--network', 'none']),
       ...(bench.daemons.includes('docker') ? [runRmSeries(bench, 'docker', 'run --rm --network none busybox true', ['--network', 'none'])] : []),
       commandSeries('node -e 0', process.execPath, ['-e', '0']),
       ...(caCerts ? [commandSeries(`node -e 0  [${CA_UNSET}]`, process.execPath, ['-e', '0'], withoutCa)] : []),

@@ -31,7 +31,7 @@ export interface PreparedLaunch {
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-export function helperPath(name: 'berth-init' | 'berth-nsenter'): string {
+export function helperPath(name: 'berth-init' | 'berth-nsenter' | 'berth-proxy'): string {
   return path.join(packageRoot, 'build/Release', name);
 }
 
