@@ -196,3 +196,26 @@ rootTest('a dead shim: the next engine start ends the container and releases its
   t.regex(await berthOk(root, 'ps', '-a'), /Exited \(137\)/); // any command reconciles
   t.deepEqual(leftovers(root), { leases: 0, interfaces: [], namespaces: [] });
 });
+
+rootTest('network connect gives a running container a new interface and a name on that network; disconnect takes both away', async (t) => {
+  const root = await containerRoot(t);
+  await berthOk(root, 'network', 'create', 'second');
+  await berthOk(root, 'network', 'create', 'third');
+  await berthOk(root, 'run', '-d', '--name', 'multi', 'busybox', 'sleep', '1000');
+  await berthOk(root, 'network', 'connect', '--alias', 'mult', 'second', 'multi');
+  await berthOk(root, 'network', 'connect', 'third', 'multi');
+  t.regex(await berthOk(root, 'exec', 'multi', 'ls', '/sys/class/net'), /^eth0\neth1\neth2\nlo\n$/);
+  const reach = await berth(root, 'run', '--rm', '--network', 'second', 'busybox', 'sh', '-c', 'ping -c1 -W2 mult >/dev/null && ping -c1 -W2 multi >/dev/null && echo reached');
+  t.is(reach.stdout, 'reached\n', reach.stderr);
+  await berthOk(root, 'network', 'disconnect', 'second', 'multi');
+  t.regex(await berthOk(root, 'exec', 'multi', 'ls', '/sys/class/net'), /^eth0\neth2\nlo\n$/);
+  // reconnecting takes the free name again, not one in use
+  await berthOk(root, 'network', 'connect', 'second', 'multi');
+  t.regex(await berthOk(root, 'exec', 'multi', 'ls', '/sys/class/net'), /^eth0\neth1\neth2\nlo\n$/);
+  const twice = await berth(root, 'network', 'connect', 'second', 'multi');
+  t.is(twice.code, 1);
+  t.regex(twice.stderr, /already exists in network second/);
+  await berthOk(root, 'rm', '-f', 'multi');
+  t.regex(await berthOk(root, 'network', 'prune', '-f'), /^Deleted Networks:\n(second\nthird|third\nsecond)\n/);
+  t.deepEqual(leftovers(root), { leases: 0, interfaces: [], namespaces: [] });
+});

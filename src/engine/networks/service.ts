@@ -313,7 +313,7 @@ export class NetworkService {
     const netns = host.netnsName(container.id);
     try {
       if (leases.length === 0) await host.createNetns(netns);
-      for (const [index, lease] of leases.entries()) {
+      for (const [order, lease] of leases.entries()) {
         const subnet = cidr.parseSubnet(lease.network.subnet);
         await host.ensureBridge(bridgeSpec(lease.network));
         await host.plumbEndpoint(
@@ -321,12 +321,12 @@ export class NetworkService {
             netns,
             hostInterface: lease.interface,
             bridge: lease.network.bridge,
-            interfaceName: `eth${index}`,
+            interfaceName: `eth${interfaceIndex(lease.interface)}`,
             addressCidr: `${lease.address}/${subnet.prefix}`,
             gateway: lease.network.gateway,
-            primary: index === 0,
+            primary: order === 0,
           },
-          index === 0,
+          order === 0,
         );
       }
     } catch (err) {
@@ -378,7 +378,7 @@ export class NetworkService {
           netns: host.netnsName(container.id),
           hostInterface: lease.interface,
           bridge: network.bridge,
-          interfaceName: `eth${leases.indexOf(lease)}`,
+          interfaceName: `eth${interfaceIndex(lease.interface)}`,
           addressCidr: `${lease.address}/${cidr.parseSubnet(network.subnet).prefix}`,
           gateway: network.gateway,
           primary: false,
@@ -415,7 +415,8 @@ export class NetworkService {
   private lease(containerId: string): (Endpoint & { network: Network; address: string })[] {
     return this.store.write(() => {
       const endpoints = this.endpointsFor(containerId);
-      for (const [index, e] of endpoints.entries()) {
+      const taken = new Set(endpoints.filter((e) => e.interface).map((e) => interfaceIndex(e.interface)));
+      for (const e of endpoints) {
         if (e.address) continue;
         const subnet = cidr.parseSubnet(e.network.subnet);
         const used = new Set(
@@ -433,6 +434,9 @@ export class NetworkService {
         }
         if (address === undefined) throw failedPrecondition(`no available IPv4 addresses on network ${e.network.name}`);
         e.address = cidr.formatAddress(address);
+        let index = 0;
+        while (taken.has(index)) index++;
+        taken.add(index);
         e.interface = `vb${containerId.slice(0, 10)}${index}`;
         this.db
           .prepare('UPDATE endpoints SET address = ?, interface = ? WHERE container_id = ? AND network_id = ?')
@@ -563,6 +567,11 @@ export class NetworkService {
 export function bridgeSpec(network: Network): host.BridgeSpec {
   const subnet = cidr.parseSubnet(network.subnet);
   return { bridge: network.bridge, subnet: network.subnet, gatewayCidr: `${network.gateway}/${subnet.prefix}`, internal: network.internal };
+}
+
+/** vb<10 hex><n> on the host is ethN inside: N stays unique among the container's current endpoints. */
+function interfaceIndex(hostInterface: string): number {
+  return Number(hostInterface.slice(12));
 }
 
 function randomId(): string {
