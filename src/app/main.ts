@@ -60,6 +60,15 @@ export async function main(argv: string[]): Promise<number> {
   const name = COMMANDS[twoWord] ? twoWord : rest[0];
   const load = COMMANDS[name];
   if (!load) {
+    const group = Object.keys(COMMANDS).filter((key) => key.startsWith(`${rest[0]} `));
+    if (group.length > 0 && (rest.length === 1 || rest[1] === '--help' || rest[1] === '-h')) {
+      process.stdout.write(await groupHelp(rest[0], group));
+      return 0;
+    }
+    if (group.length > 0) {
+      process.stderr.write(`berth: '${rest[0]} ${rest[1]}' is not a berth command.\nSee 'berth ${rest[0]} --help'\n`);
+      return EXIT_USAGE;
+    }
     process.stderr.write(`berth: '${rest[0]}' is not a berth command.\nSee 'berth --help'\n`);
     return EXIT_USAGE;
   }
@@ -96,4 +105,18 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     engine?.close();
   }
+}
+
+/** `berth network` and the like: Docker prints the group's commands. */
+async function groupHelp(group: string, names: string[]): Promise<string> {
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  for (const name of [...names].sort()) {
+    const { spec } = await COMMANDS[name]();
+    if (seen.has(spec.name)) continue; // `ls` and `list` are one command
+    seen.add(spec.name);
+    const verb = spec.name.startsWith(`${group} `) ? spec.name.slice(group.length + 1) : name.slice(group.length + 1);
+    lines.push(`  ${verb.padEnd(11)}${spec.description}`);
+  }
+  return `\nUsage:  berth ${group} COMMAND\n\nManage ${group}s\n\nCommands:\n${lines.join('\n')}\n\nRun 'berth ${group} COMMAND --help' for more information on a command.\n`;
 }
