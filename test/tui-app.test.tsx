@@ -22,6 +22,8 @@ import { imageRows } from '../src/app/tui/view-models/images.js';
 import { layerRows } from '../src/app/tui/view-models/layers.js';
 import { processRows } from '../src/app/tui/view-models/processes.js';
 import { buildKeymap } from '../src/app/tui/keymap.js';
+import { statsLines, statsView } from '../src/app/tui/view-models/stats.js';
+import type { ContainerSample } from '../src/app/tui/client.js';
 
 const theme = makeTheme('monochrome');
 test.after.always(cleanup);
@@ -36,8 +38,8 @@ async function until(check: () => boolean, what: string): Promise<void> {
   throw new Error(`never: ${what}`);
 }
 
-function world(): MemoryClient {
-  const client = new MemoryClient({
+function world(Client: typeof MemoryClient = MemoryClient): MemoryClient {
+  const client = new Client({
     containers: [
       container({ id: 'c1'.padEnd(64, '0'), name: 'web', state: 'running' }),
       container({ id: 'c2'.padEnd(64, '0'), name: 'db', state: 'exited', status: 'Exited (137) 2 seconds ago' }),
@@ -134,6 +136,59 @@ test('help overlay lists the keymap, remapped keys included', (t) => {
   t.regex(frame, /ctrl-x,x detaches/);
 });
 
+/** A client whose containers use 10 percentage points more CPU at every refresh (one second apart). */
+class RisingCpuClient extends MemoryClient {
+  private tick = 0;
+  override stats(id: string): ContainerSample {
+    const i = this.tick++;
+    return { ...super.stats(id), at: i * 1000, cpuUsageNs: 0.05e9 * i * (i - 1), memoryUsage: 2e6 };
+  }
+}
+
+function risingSamples(count: number): ContainerSample[] {
+  const client = new RisingCpuClient();
+  return Array.from({ length: count }, () => client.stats('web'));
+}
+
+/** The chart under the header `title` in a pane's text: its rows, without the frame's borders. */
+function chartText(lines: readonly string[], title: string): string[] {
+  const start = lines.findIndex((l) => l.startsWith(title));
+  const end = lines.findIndex((l, i) => i > start && /^[A-Z][A-Z /]+( \(|  )/.test(l));
+  return lines.slice(start + 1, end);
+}
+
+/** Rows of the chart's line (braille minus the axes), leftmost and rightmost. */
+function lineEnds(chart: readonly string[]): { left: number; right: number } {
+  const braille = /[\u2800-\u28ff]/;
+  const counts = chart.map((l) => [...l].filter((c) => braille.test(c)).length);
+  const xAxis = counts.indexOf(Math.max(...counts));
+  const yAxis = Math.min(...chart.map((l) => [...l].findIndex((c) => braille.test(c))).filter((c) => c >= 0));
+  const dots: [number, number][] = [];
+  chart.forEach((l, r) => [...l].forEach((c, col) => r !== xAxis && col > yAxis && braille.test(c) && dots.push([r, col])));
+  dots.sort((a, b) => a[1] - b[1]);
+  return { left: dots[0][0], right: dots.at(-1)![0] };
+}
+
+test('detail pane shows the stats charts as text: colours from the theme, none in monochrome', (t) => {
+  const lines = statsLines(statsView(risingSamples(8)), 58, 36);
+  const mono = render(<DetailPane title="web" tabs={['logs', 'stats']} activeTab="stats" lines={lines} scroll={undefined} width={60} height={39} focused theme={theme} />).lastFrame()!;
+  t.false(mono.includes('\x1b'), 'no escape codes leak from the canvas');
+  const text = mono.split('\n').map((l) => [...l].slice(1, -1).join(''));
+  t.regex(text[1], /\[stats\]/);
+  const cpu = chartText(text, 'CPU');
+  t.is(cpu.length, 6);
+  const ends = lineEnds(cpu);
+  t.true(ends.right < ends.left, `rising: right end on row ${ends.right}, left end on row ${ends.left}`);
+  t.regex(cpu[0], /^ *60 *[\u2800-\u28ff]/, 'the top y label is the peak: 60%');
+  // ink-testing-library's output has no colours (not a TTY), so check what the theme makes of the chart's styles
+  const chartStyles = new Set(lines.flat().filter((seg) => /[\u2800-\u28ff]/.test(seg.text)).map((seg) => seg.style));
+  t.deepEqual([...chartStyles].sort(), ['accent', 'dim', 'running'], 'two series and the axes');
+  for (const style of chartStyles) {
+    t.truthy(makeTheme('default')[style!].color, `${style} is coloured by default`);
+    t.is(theme[style!].color, undefined, `${style} has no colour in monochrome`);
+  }
+});
+
 // ---- the whole TUI ----
 
 test('80×24: all four list panes and the detail pane show, stacked', (t) => {
@@ -191,6 +246,28 @@ test('detail tabs: ] cycles logs → inspect → stats → diff', async (t) => {
   stdin.write(']');
   await until(() => lastFrame()!.includes('A /tmp/new'), 'diff');
   t.pass();
+});
+
+test('stats tab: blessed-contrib line charts of the samples so far; rising CPU is drawn higher at the right', async (t) => {
+  const client = world(RisingCpuClient);
+  const { lastFrame, stdin } = app(client, { settings: { refreshMs: 5 } });
+  stdin.write('j');
+  await until(() => lastFrame()!.includes('[5] web'), 'web');
+  stdin.write(']');
+  stdin.write(']');
+  await until(() => lastFrame()!.includes('[stats]'), 'stats tab');
+  await client.nextReads(6);
+  await until(() => Number(/peak ([\d.]+)%/.exec(lastFrame()!)?.[1]) >= 10, 'a CPU peak of 10% or more');
+  const frame = lastFrame()!;
+  const detail = frame.split('\n').map((l) => [...l].slice(61, 119).join(''));
+  for (const title of ['CPU (%)', 'MEMORY (MB)', 'NETWORK (B/s)', 'BLOCK I/O (B/s)', 'PIDS']) t.true(detail.some((l) => l.startsWith(title)), title);
+  const cpu = chartText(detail, 'CPU');
+  const ends = lineEnds(cpu);
+  t.true(ends.right < ends.left, `rising: right end on row ${ends.right}, left end on row ${ends.left}`);
+  const peak = Number(/peak ([\d.]+)%/.exec(detail.find((l) => l.startsWith('CPU'))!)![1]);
+  const top = Number(cpu[0].trim().split(/[\u2800-\u28ff]/)[0]);
+  t.true(top >= peak && top < peak * 2.5, `top label ${top} for a peak of ${peak}`);
+  t.true(frame.split('\n').every((l) => [...l].length <= 120));
 });
 
 test('logs: / searches and highlights, n jumps to a match', async (t) => {
@@ -275,11 +352,20 @@ test('R runs from the selected image through a form', async (t) => {
   stdin.write('\t');
   stdin.write('sleep 9');
   stdin.write('\t');
+  await until(() => lastFrame()!.includes('▶ ports'), 'the ports field');
+  stdin.write('8080:80');
+  stdin.write('\t');
+  stdin.write('data:/data');
+  stdin.write('\t');
+  stdin.write('A=1');
+  stdin.write('\t');
   stdin.write(' '); // -it → -d
   await until(() => lastFrame()!.includes('(•) -d background'), 'detached mode');
   stdin.write('\r');
   await until(() => client.calls.length === 1, 'run');
-  t.deepEqual(JSON.parse(client.calls[0].slice(4)), { image: 'busybox:latest', name: 'box', command: 'sleep 9', interactive: false });
+  t.deepEqual(JSON.parse(client.calls[0].slice(4)), {
+    image: 'busybox:latest', name: 'box', command: 'sleep 9', ports: '8080:80', volumes: 'data:/data', env: 'A=1', interactive: false,
+  });
   t.is(handoffs.length, 0);
 });
 

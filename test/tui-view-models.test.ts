@@ -5,6 +5,7 @@
 import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { buildKeymap, DEFAULT_KEYMAP, helpSections, keymapMarkdown, resolveKey } from '../src/app/tui/keymap.js';
 import { moveSelection, scrollOffset } from '../src/app/tui/view-models/list.js';
 import { computeLayout } from '../src/app/tui/view-models/layout.js';
@@ -12,9 +13,11 @@ import { containerRows, cpuPercent } from '../src/app/tui/view-models/containers
 import { imageRows } from '../src/app/tui/view-models/images.js';
 import { fileTree } from '../src/app/tui/view-models/layers.js';
 import { processRows } from '../src/app/tui/view-models/processes.js';
-import { chart, sparkline } from '../src/app/tui/view-models/stats.js';
+import { niceScale, statsLines, statsView } from '../src/app/tui/view-models/stats.js';
+import { drawLineChart } from '../src/app/tui/charts.js';
+import type { ContainerSample } from '../src/app/tui/client.js';
 import { highlight, logLines, matchingLines } from '../src/app/tui/view-models/logs.js';
-import { fitSegments, rowText } from '../src/app/tui/view-models/segments.js';
+import { fitSegments, rowText, type Row } from '../src/app/tui/view-models/segments.js';
 import { shellWords } from '../src/app/tui/shell-words.js';
 import { needsTerminal } from '../src/app/tui/command-line.js';
 import { effectiveTheme, DEFAULT_SETTINGS, loadSettings } from '../src/app/tui/settings.js';
@@ -119,10 +122,138 @@ test('processes as a tree, host and container PIDs side by side', (t) => {
   t.deepEqual(rows.map((r) => `${r.pid}/${r.containerPid} ${r.command}`), ['100/1 sh', '101/2 ├─ sleep 1', '102/3 └─ top', '103/4    └─ cat']);
 });
 
-test('sparkline and chart scale to the maximum', (t) => {
-  t.is(sparkline([0, 4, 8], 5), '  ' + ' ▄█');
-  t.deepEqual(chart([0, 8, 16], 3, 2), [' ▁█'.replace('▁', ' '), ' ██']);
-  t.is(sparkline([], 3), '   ');
+test('a command line with newlines and tabs stays on one row', (t) => {
+  const [row] = processRows([proc(100, 1, 50, 'sh -c n=0\nwhile :;\tdo sleep 1; done')]);
+  t.is(row.command, 'sh -c n=0 while :; do sleep 1; done');
+});
+
+// ---- stats charts (blessed-contrib's line chart on its braille canvas) ----
+
+const isBraille = (c: string) => c >= '\u2801' && c <= '\u28ff';
+
+/** Where `select`ed cells are, as [row, column] pairs, in rows of runs or segments. */
+function cellsWhere<T extends { text: string }>(rows: readonly (readonly T[])[], select: (run: T, char: string) => boolean): [number, number][] {
+  const found: [number, number][] = [];
+  rows.forEach((row, r) => {
+    let col = 0;
+    for (const run of row) for (const char of run.text) {
+      if (select(run, char)) found.push([r, col]);
+      col++;
+    }
+  });
+  return found;
+}
+
+/** The row of the leftmost and of the rightmost cell among `cells`. */
+function endRows(cells: readonly [number, number][]): { left: number; right: number } {
+  const byColumn = [...cells].sort((a, b) => a[1] - b[1]);
+  return { left: byColumn[0][0], right: byColumn.at(-1)![0] };
+}
+
+/** The y axis labels of a chart, top to bottom, read from the cells left of the axis. */
+function yLabels(rows: readonly Row[]): string[] {
+  return rows.map((row) => rowText(row).split(/[\u2800-\u28ff]/)[0].trim()).filter((label) => /^[\d.]+$/.test(label));
+}
+
+const tenLabels = Array.from({ length: 10 }, (_, i) => `-${9 - i}s`);
+
+test('drawLineChart: a rising series ends higher than it starts; axes and labels are blessed-contrib\'s', (t) => {
+  const rows = drawLineChart({ series: [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]], xLabels: tenLabels, width: 40, height: 10, top: 10, step: 2 });
+  t.is(rows.length, 10);
+  for (const row of rows) t.is([...row.map((r) => r.text).join('')].length, 40);
+  const line = cellsWhere(rows, (run) => run.ink === 0);
+  t.true(line.length > 10, 'the series is drawn');
+  t.true(line.every(([r, c]) => isBraille([...rows[r].map((x) => x.text).join('')][c])), 'in braille');
+  const { left, right } = endRows(line);
+  t.true(right < left, `rising: rightmost dots on row ${right}, leftmost on row ${left}`);
+  const labels = yLabels(rows.map((row) => row.map((run) => ({ text: run.text }))));
+  t.deepEqual(labels, ['10', '8', '6', '4', '2', '0'], 'labelled 0…top every step, top first');
+  const axis = cellsWhere(rows, (run) => run.ink === 'axis');
+  t.true(axis.some(([r]) => r === 8) && axis.filter(([r]) => r === 8).length > 30, 'the x axis runs along the second last row');
+  t.regex(rows[9].map((r) => r.text).join(''), /-9s .*-1s/, 'x labels under the axis');
+  const falling = drawLineChart({ series: [[9, 8, 7, 6, 5, 4, 3, 2, 1, 0]], xLabels: tenLabels, width: 40, height: 10, top: 10, step: 2 });
+  const ends = endRows(cellsWhere(falling, (run) => run.ink === 0));
+  t.true(ends.right > ends.left, 'falling: the right end is lower');
+});
+
+test('drawLineChart: two series keep their own ink; values beyond the axis are clamped, not drawn off the canvas', (t) => {
+  const rows = drawLineChart({ series: [[1, 1, 1, 1], [9, 9, 9, 50]], xLabels: ['a', 'b', 'c', 'd'], width: 30, height: 8, top: 10, step: 5 });
+  const low = cellsWhere(rows, (run) => run.ink === 0).map(([r]) => r);
+  const high = cellsWhere(rows, (run) => run.ink === 1).map(([r]) => r);
+  t.true(Math.min(...low) > Math.max(...high), 'series 0 (1) below series 1 (9)');
+  t.true(Math.min(...high) >= 0);
+  t.throws(() => drawLineChart({ series: [[1, 2]], xLabels: ['a'], width: 30, height: 8, top: 10, step: 5 }), { message: /one value per x label/ });
+});
+
+test('drawLineChart loads blessed-contrib without creating a blessed screen (Ink owns the terminal)', (t) => {
+  drawLineChart({ series: [[1, 2]], xLabels: ['a', 'b'], width: 30, height: 6, top: 2, step: 1 });
+  const blessed = createRequire(import.meta.url)('blessed') as { Screen: { total: number } };
+  t.is(blessed.Screen.total, 0);
+});
+
+test('niceScale: 1, 2 or 5 × 10ⁿ steps up to a top at or above the maximum', (t) => {
+  t.deepEqual(niceScale(96.3, 3, 0.25), { top: 100, step: 50 });
+  t.deepEqual(niceScale(4.9, 3, 0.25), { top: 6, step: 2 });
+  t.deepEqual(niceScale(80, 4, 0.25), { top: 80, step: 20 });
+  t.deepEqual(niceScale(1000, 4, 1), { top: 1000, step: 500 });
+  t.deepEqual(niceScale(0, 3, 0.25), { top: 0.25, step: 0.25 });
+  t.deepEqual(niceScale(0.6, 3, 0.25), { top: 0.75, step: 0.25 });
+  t.deepEqual(niceScale(3, 3, 1), { top: 3, step: 1 });
+});
+
+function sample(i: number, over: Partial<ContainerSample> = {}): ContainerSample {
+  return { id: 'x', name: 'x', at: i * 2000, running: true, cpuUsageNs: 0, memoryUsage: 1e6, memoryLimit: 1e9, netRx: 0, netTx: 0, blkioRead: 0, blkioWrite: 0, pids: 1, ...over };
+}
+
+test('statsView: CPU % and byte rates per interval, ages as x labels', (t) => {
+  const view = statsView([sample(0), sample(1, { cpuUsageNs: 1e9, netRx: 2000, blkioWrite: 500 }), sample(2, { cpuUsageNs: 1.5e9, netRx: 1000, pids: 3 })]);
+  t.deepEqual(view.xLabels, ['-2s', 'now']);
+  t.deepEqual(view.cpu, [50, 25]);
+  t.deepEqual(view.netRx, [1000, 0], 'a counter going down (a restart) is 0, not negative');
+  t.deepEqual(view.blkioWrite, [250, 0]);
+  t.deepEqual(view.pids, [1, 3]);
+});
+
+/** The rows between a header starting with `title` and the next header. */
+function chartOf(rows: readonly Row[], title: string): Row[] {
+  const start = rows.findIndex((row) => row[0]?.style === 'header' && row[0].text === title);
+  const end = rows.findIndex((row, i) => i > start && row[0]?.style === 'header');
+  return rows.slice(start + 1, end < 0 ? undefined : end);
+}
+
+test('statsLines: CPU rising to 90% draws higher at the right, labelled up to 100; everything fits the pane', (t) => {
+  // CPU % per 2 s interval: 0, 10, …, 90
+  const samples = Array.from({ length: 11 }, (_, i) => sample(i, { cpuUsageNs: 2e9 * (i * (i - 1)) * 0.05, memoryUsage: 1e6 * (11 - i), pids: 2 }));
+  const rows = statsLines(statsView(samples), 58, 36);
+  t.true(rows.length <= 36);
+  t.regex(rowText(rows[0]), /^CPU \(%\) +90\.0% · peak 90\.0%/);
+  const cpu = chartOf(rows, 'CPU');
+  t.is(cpu.length, 6);
+  const labels = yLabels(cpu);
+  t.is(labels[0], '100', 'the top label is the maximum rounded up to a step');
+  t.is(labels.at(-1), '0');
+  const { left, right } = endRows(cellsWhere(cpu, (seg, char) => seg.style === 'running' && isBraille(char)));
+  t.true(right < left, 'rising');
+  const memory = chartOf(rows, 'MEMORY');
+  const falling = endRows(cellsWhere(memory, (seg, char) => seg.style === 'running' && isBraille(char)));
+  t.true(falling.right > falling.left, 'memory falls from 10MB to 1MB');
+  t.regex(rows.map(rowText).join('\n'), /MEMORY \(MB\) +1MB of 1GB/);
+  for (const title of ['NETWORK', 'BLOCK I/O', 'PIDS']) t.true(chartOf(rows, title).length >= 5, title);
+  t.true(rows.every((row) => row.every((seg) => !seg.text.includes('\x1b'))), 'styles, not escape codes: the theme decides colour (NO_COLOR → monochrome)');
+  t.true(rows.flat().some((seg) => seg.style === 'dim' && /[\u2800-\u28ff]/.test(seg.text)), 'axes drawn dim');
+});
+
+test('statsLines: a short pane charts the first metrics and gives the rest one line; nothing to chart yet', (t) => {
+  const samples = Array.from({ length: 5 }, (_, i) => sample(i, { cpuUsageNs: i * 1e9 }));
+  const short = statsLines(statsView(samples), 78, 12);
+  t.is(short.length, 12);
+  t.deepEqual(short.filter((row) => row[0]?.style === 'header').map((row) => row[0].text), ['CPU', 'MEMORY', 'NETWORK', 'BLOCK I/O', 'PIDS']);
+  t.is(chartOf(short, 'CPU').length, 7);
+  t.is(chartOf(short, 'MEMORY').length, 0);
+  t.is(statsLines(statsView(samples), 78, 5).length, 5, 'headers only');
+  t.regex(statsLines(statsView([sample(0)]), 78, 20).map(rowText).join('\n'), /charts start with the next sample/);
+  t.regex(rowText(statsLines(statsView([]), 78, 20)[0]), /no samples yet/);
+  t.regex(rowText(statsLines(statsView([sample(0, { running: false })]), 78, 20)[0]), /not running/);
 });
 
 test('logs: lines split, control codes gone, matches highlighted', (t) => {

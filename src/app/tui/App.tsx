@@ -36,7 +36,7 @@ import { ProcessesPane } from '../../panes/ProcessesPane.js';
 import { DetailPane, detailOffset } from '../../panes/DetailPane.js';
 import { StatusLine } from '../../panes/StatusLine.js';
 import { HelpOverlay } from '../../panes/HelpOverlay.js';
-import { RunForm } from '../../panes/RunForm.js';
+import { RUN_FIELDS, RunForm } from '../../panes/RunForm.js';
 import { OutputOverlay } from '../../panes/OutputOverlay.js';
 import { TooSmall } from '../../panes/TooSmall.js';
 
@@ -332,12 +332,12 @@ export function App({ client, settings, initialState, size: fixedSize, onHandoff
       }
       case 'run': {
         if (name === 'escape') return update((s) => ({ ...s, overlay: null }));
-        if (name === 'tab' || name === 'down') return update((s) => ({ ...s, overlay: { ...o, field: (o.field + 1) % 3 } }));
-        if (name === 'shift-tab' || name === 'up') return update((s) => ({ ...s, overlay: { ...o, field: (o.field + 2) % 3 } }));
+        if (name === 'tab' || name === 'down') return update((s) => ({ ...s, overlay: { ...o, field: (o.field + 1) % RUN_FIELDS.length } }));
+        if (name === 'shift-tab' || name === 'up') return update((s) => ({ ...s, overlay: { ...o, field: (o.field + RUN_FIELDS.length - 1) % RUN_FIELDS.length } }));
         if (name === 'enter') {
           update((s) => ({ ...s, overlay: null }));
           say(`run ${o.image}…`);
-          client.run({ image: o.image, name: o.name, command: o.command, interactive: o.interactive }).then(
+          client.run({ image: o.image, name: o.name, command: o.command, ports: o.ports, volumes: o.volumes, env: o.env, interactive: o.interactive }).then(
             (id) => {
               refresh();
               update((s) => ({ ...focusPane(s, 'containers'), containerId: id, status: { text: `started ${o.name || id.slice(0, 12)}`, error: false } }));
@@ -347,11 +347,11 @@ export function App({ client, settings, initialState, size: fixedSize, onHandoff
           );
           return;
         }
-        if (o.field === 2) {
+        const key = RUN_FIELDS[o.field];
+        if (key === 'mode') {
           if (input === ' ' || name === 'left' || name === 'right') update((s) => ({ ...s, overlay: { ...o, interactive: !o.interactive } }));
           return;
         }
-        const key = o.field === 0 ? 'name' : 'command';
         const value = editText(o[key], input, name);
         if (value !== undefined) update((s) => ({ ...s, overlay: { ...o, [key]: value } }));
         return;
@@ -463,7 +463,7 @@ export function App({ client, settings, initialState, size: fixedSize, onHandoff
         return;
       case 'run':
         if (!image) return say('no image selected', true);
-        return update((x) => ({ ...x, overlay: { kind: 'run', image: image.tag === '<none>' ? image.shortId : `${image.repository}:${image.tag}`, name: '', command: '', interactive: true, field: 0 } }));
+        return update((x) => ({ ...x, overlay: { kind: 'run', image: image.tag === '<none>' ? image.shortId : `${image.repository}:${image.tag}`, name: '', command: '', ports: '', volumes: '', env: '', interactive: true, field: 0 } }));
       case 'tag':
         if (!image) return;
         return update((x) => ({ ...x, overlay: { kind: 'prompt', purpose: 'tag', label: `tag ${image.shortId} as: `, value: '', target: image.id } }));
@@ -591,7 +591,7 @@ export function App({ client, settings, initialState, size: fixedSize, onHandoff
         <OutputOverlay title={overlay.title} text={overlay.text} width={size.cols} height={bodyHeight} theme={theme} />
       ) : overlay?.kind === 'run' ? (
         <Box flexDirection="column" height={bodyHeight}>
-          <RunForm image={overlay.image} name={overlay.name} command={overlay.command} interactive={overlay.interactive} field={overlay.field} width={size.cols} theme={theme} />
+          <RunForm image={overlay.image} name={overlay.name} command={overlay.command} ports={overlay.ports} volumes={overlay.volumes} env={overlay.env} interactive={overlay.interactive} field={overlay.field} width={size.cols} theme={theme} />
         </Box>
       ) : (
         body

@@ -62,6 +62,12 @@ export interface RunRequest {
   name: string;
   /** shell-split by the client */
   command: string;
+  /** -p specs, separated by spaces or commas: "8080:80 127.0.0.1::53/udp" */
+  ports: string;
+  /** -v specs, separated by spaces: "data:/data /srv:/srv:ro" */
+  volumes: string;
+  /** KEY=value words, shell-split: "A=1 B='two words'" */
+  env: string;
   /** -it: interactive with a TTY, then attach; otherwise -d */
   interactive: boolean;
 }

@@ -164,6 +164,9 @@ export class EngineTuiClient implements TuiClient {
       image: request.image,
       name: request.name || undefined,
       cmd,
+      publish: request.ports.split(/[\s,]+/).filter(Boolean),
+      volumes: request.volumes.split(/\s+/).filter(Boolean),
+      env: request.env.trim() ? shellWords(request.env) : [],
       tty: request.interactive,
       interactive: request.interactive,
     });

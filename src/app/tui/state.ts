@@ -15,7 +15,7 @@ export type Overlay =
   | { kind: 'help' }
   | { kind: 'prompt'; purpose: PromptPurpose; label: string; value: string; target?: string }
   | { kind: 'confirm'; message: string; what: 'container' | 'image'; target: string }
-  | { kind: 'run'; image: string; name: string; command: string; interactive: boolean; field: number }
+  | { kind: 'run'; image: string; name: string; command: string; ports: string; volumes: string; env: string; interactive: boolean; field: number }
   | { kind: 'output'; title: string; text: string };
 
 export interface UiState {

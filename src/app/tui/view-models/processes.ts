@@ -32,7 +32,8 @@ export function processRows(processes: readonly ProcessInfo[]): ProcessRow[] {
       user: p.user,
       cpu: `${p.cpuPercent}%`,
       memory: humanSize(p.rssBytes),
-      command: `${prefix}${branch}${p.command}`,
+      // a command line may hold newlines and tabs (sh -c scripts): one row each, as ps shows them
+      command: `${prefix}${branch}${p.command.replace(/[\x00-\x1f\x7f]/g, ' ')}`,
     });
     const kids = children.get(p.pid) ?? [];
     kids.forEach((k, i) => {
