@@ -18,7 +18,7 @@
   "targets": [
     {
       "target_name": "berth",
-      "sources": ["src/native/addon.c"],
+      "sources": ["src/native/addon.c", "src/native/netlink.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"]
     },
     {

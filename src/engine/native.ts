@@ -27,11 +27,23 @@ export interface Native {
   attachDeviceFilter(cgroupDir: string, insns: Buffer): void;
   /** Ids of the device programs attached directly to a cgroup v2 directory. */
   deviceFilters(cgroupDir: string): number[];
+  /** A new network namespace bound at `path` (created; must not exist), with lo up. */
+  netnsCreate(path: string): void;
+  /** A Linux bridge with an IPv4 address, up. */
+  bridgeCreate(name: string, address: string, prefix: number): void;
+  linkDelete(name: string): void;
+  /**
+   * A veth pair: `hostInterface` attached to `bridge` and up; `interface` moved
+   * into the namespace at `netnsPath` with `address/prefix`, up, and the
+   * default route via `gateway` unless it is ''.
+   */
+  plumbEndpoint(netnsPath: string, hostInterface: string, iface: string, bridge: string, address: string, prefix: number, gateway: string): void;
   readonly MS_RDONLY: number;
   readonly MS_NOSUID: number;
   readonly MS_NODEV: number;
   readonly MS_BIND: number;
   readonly MS_REC: number;
+  readonly MS_SHARED: number;
   readonly MNT_DETACH: number;
   readonly LOCK_SH: number;
   readonly LOCK_EX: number;

@@ -20,7 +20,9 @@
 #include <linux/bpf.h>
 #include <sys/syscall.h>
 
-#define MAX_ARGS 6
+#include "netlink.h"
+
+#define MAX_ARGS 8
 
 static napi_value throw_errno(napi_env env, int err, const char *syscall, const char *path) {
   const char *code = strerrorname_np(err);
@@ -382,6 +384,63 @@ static napi_value js_device_filters(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* netnsCreate(path): a new network namespace bound at path, lo up. */
+static napi_value js_netns_create(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  char *path = string_arg(env, argv, 0);
+  if (!path) return NULL;
+  const char *step = "";
+  int err = nl_netns_create(path, &step);
+  napi_value result = err < 0 ? throw_errno(env, -err, step, path) : undefined(env);
+  free(path);
+  return result;
+}
+
+/* bridgeCreate(name, address, prefix) */
+static napi_value js_bridge_create(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  char *name = string_arg(env, argv, 0);
+  if (!name) return NULL;
+  char *address = string_arg(env, argv, 1);
+  napi_value result = NULL;
+  if (address) {
+    const char *step = "";
+    int err = nl_bridge_create(name, address, (int)int_arg(env, argv, 2), &step);
+    result = err < 0 ? throw_errno(env, -err, step, name) : undefined(env);
+  }
+  free(address);
+  free(name);
+  return result;
+}
+
+/* linkDelete(name) */
+static napi_value js_link_delete(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  char *name = string_arg(env, argv, 0);
+  if (!name) return NULL;
+  const char *step = "";
+  int err = nl_link_delete(name, &step);
+  napi_value result = err < 0 ? throw_errno(env, -err, step, name) : undefined(env);
+  free(name);
+  return result;
+}
+
+/* plumbEndpoint(netnsPath, hostInterface, interface, bridge, address, prefix, gateway) — gateway '' for no default route. */
+static napi_value js_plumb_endpoint(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  char *strings[6] = {0};
+  const size_t positions[6] = {0, 1, 2, 3, 4, 6};
+  napi_value result = NULL;
+  for (size_t i = 0; i < 6; i++)
+    if (!(strings[i] = string_arg(env, argv, positions[i]))) goto out;
+  const char *step = "";
+  int err = nl_endpoint(strings[0], strings[1], strings[2], strings[3], strings[4], (int)int_arg(env, argv, 5), strings[5], &step);
+  result = err < 0 ? throw_errno(env, -err, step, strings[1]) : undefined(env);
+out:
+  for (size_t i = 0; i < 6; i++) free(strings[i]);
+  return result;
+}
+
 static void export_fn(napi_env env, napi_value exports, const char *name, napi_callback cb) {
   napi_value fn;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
@@ -404,6 +463,11 @@ static napi_value init(napi_env env, napi_value exports) {
   export_fn(env, exports, "flock", js_flock);
   export_fn(env, exports, "attachDeviceFilter", js_attach_device_filter);
   export_fn(env, exports, "deviceFilters", js_device_filters);
+  export_fn(env, exports, "netnsCreate", js_netns_create);
+  export_fn(env, exports, "bridgeCreate", js_bridge_create);
+  export_fn(env, exports, "linkDelete", js_link_delete);
+  export_fn(env, exports, "plumbEndpoint", js_plumb_endpoint);
+  export_int(env, exports, "MS_SHARED", MS_SHARED);
   export_int(env, exports, "MS_RDONLY", MS_RDONLY);
   export_int(env, exports, "MS_NOSUID", MS_NOSUID);
   export_int(env, exports, "MS_NODEV", MS_NODEV);

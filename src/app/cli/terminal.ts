@@ -41,8 +41,18 @@ export function bridgeTerminal(session: TerminalSession, options: TerminalOption
       for (const undo of cleanups.reverse()) undo();
       resolve(outcome);
     };
-    session.on('stdout', (data: Buffer) => stdout.write(data));
-    session.on('stderr', (data: Buffer) => process.stderr.write(data));
+    // A reader that went away (`berth run … | head -1`) gets no more output; the container runs on to its exit code.
+    const gone = { stdout: false, stderr: false };
+    const stdoutGone = () => (gone.stdout = true);
+    const stderrGone = () => (gone.stderr = true);
+    stdout.on('error', stdoutGone);
+    process.stderr.on('error', stderrGone);
+    cleanups.push(() => {
+      stdout.off('error', stdoutGone);
+      process.stderr.off('error', stderrGone);
+    });
+    session.on('stdout', (data: Buffer) => gone.stdout || stdout.write(data));
+    session.on('stderr', (data: Buffer) => gone.stderr || process.stderr.write(data));
     session.on('exit', (exit: ExitInfo) => finish({ kind: 'exit', exit }));
     session.on('error', (e: { code: number; message: string }) => finish({ kind: 'error', code: e.code, message: e.message }));
     session.on('close', () => finish({ kind: 'lost' }));

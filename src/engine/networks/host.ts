@@ -1,8 +1,8 @@
 /**
  * What networking changes on the host: Linux bridges, network namespaces,
- * veth pairs and firewall rules. Done with iproute2 (`ip -batch`, one process
- * per side of the veth) and iptables (or nft where iptables is missing), so
- * the addon stays small; each container start costs two short `ip` runs.
+ * veth pairs (rtnetlink requests in the addon: an `ip` run per step would
+ * cost more than the rest of a start), and firewall rules (iptables, or nft
+ * where iptables is missing; once per bridge, so spawning them is fine).
  */
 import fs from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -25,15 +25,6 @@ function run(command: string, args: string[], input?: string): Promise<Ran> {
     child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
     if (input !== undefined) child.stdin!.end(input);
   });
-}
-
-/** Runs `ip -batch -` (in network namespace `netns` if given); one clear line on failure. */
-export async function ipBatch(lines: string[], what: string, netns?: string): Promise<void> {
-  const r = await run('ip', [...(netns ? ['-n', netns] : []), '-batch', '-'], `${lines.join('\n')}\n`);
-  if (r.code !== 0) {
-    const reason = r.stderr.split('\n').find((l) => l.trim() && !/^Command failed/.test(l)) ?? `ip exited ${r.code}`;
-    throw unavailable(`${what}: ${reason.trim()}`);
-  }
 }
 
 export function linkExists(name: string): boolean {
@@ -77,20 +68,25 @@ export interface BridgeSpec {
   internal: boolean;
 }
 
-/** Creates the bridge with its gateway address if missing, and lets its traffic through the host's firewall. */
-export async function ensureBridge(spec: BridgeSpec): Promise<void> {
-  if (!linkExists(spec.bridge)) {
-    try {
-      await ipBatch([`link add ${spec.bridge} type bridge`, `addr add ${spec.gatewayCidr} dev ${spec.bridge}`, `link set ${spec.bridge} up`], `creating bridge ${spec.bridge}`);
-    } catch (err) {
-      if (!linkExists(spec.bridge)) throw err; // another process made it first
-    }
+/**
+ * Creates the bridge with its gateway address if missing (after a reboot, or
+ * `teardown`), and lets its traffic through the host's firewall. The rules
+ * live as long as the bridge, so a start that finds the bridge spawns nothing.
+ */
+export async function ensureBridge(spec: BridgeSpec, native: Native): Promise<void> {
+  if (linkExists(spec.bridge)) return;
+  const [address, prefix] = spec.gatewayCidr.split('/');
+  try {
+    native.bridgeCreate(spec.bridge, address, Number(prefix));
+  } catch (err) {
+    // another process made it first; anything else is real
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw unavailable(`creating bridge ${spec.bridge}: ${(err as Error).message}`);
   }
   await allowBridge(spec);
 }
 
-export async function deleteBridge(spec: BridgeSpec): Promise<void> {
-  if (linkExists(spec.bridge)) await run('ip', ['link', 'del', spec.bridge]);
+export async function deleteBridge(spec: BridgeSpec, native: Native): Promise<void> {
+  removeInterface(spec.bridge, native);
   await disallowBridge(spec);
 }
 
@@ -172,41 +168,56 @@ export interface EndpointPlumbing {
   /** address/prefix */
   addressCidr: string;
   gateway: string;
-  /** the first endpoint of a container brings up lo and carries the default route */
+  /** the first endpoint of a container carries the default route */
   primary: boolean;
 }
 
-/** Creates the namespace (`netns add`) if asked, then the veth pair, one end in the namespace, the other on the bridge. */
-export async function plumbEndpoint(endpoint: EndpointPlumbing, createNetns: boolean): Promise<void> {
-  const { netns, hostInterface, bridge, interfaceName } = endpoint;
-  await ipBatch(
-    [
-      ...(createNetns ? [`netns add ${netns}`] : []),
-      `link add ${hostInterface} type veth peer name ${interfaceName} netns ${netns}`,
-      `link set ${hostInterface} master ${bridge} up`,
-    ],
-    `connecting to bridge ${bridge}`,
-  );
-  await ipBatch(
-    [
-      ...(endpoint.primary ? ['link set lo up'] : []),
-      `addr add ${endpoint.addressCidr} dev ${interfaceName}`,
-      `link set ${interfaceName} up`,
-      ...(endpoint.primary ? [`route add default via ${endpoint.gateway}`] : []),
-    ],
-    `configuring ${interfaceName}`,
-    netns,
-  );
+/** The namespace's file under /run/netns, made as `ip netns add` makes it (so `ip netns` lists it too). */
+export function createNetns(name: string, native: Native): void {
+  ensureNetnsDir(native);
+  try {
+    native.netnsCreate(netnsPath(name));
+  } catch (err) {
+    throw unavailable(`creating network namespace ${name}: ${(err as Error).message}`);
+  }
 }
 
-/** A namespace with loopback only, for containers whose endpoints come later (network connect) or never. */
-export async function createNetns(netns: string): Promise<void> {
-  await ipBatch([`netns add ${netns}`], `creating network namespace ${netns}`);
-  await ipBatch(['link set lo up'], `bringing up loopback in ${netns}`, netns);
+/**
+ * /run/netns as a shared mount of its own, as iproute2 leaves it: a mount
+ * namespace made while a namespace file is bound there (a container's, a
+ * service's) then sees the unmount too, instead of keeping the namespace, and
+ * its veths, alive.
+ */
+function ensureNetnsDir(native: Native): void {
+  if (netnsDirReady) return;
+  fs.mkdirSync(NETNS_DIR, { recursive: true, mode: 0o755 });
+  const mounted = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === NETNS_DIR);
+  if (!mounted) native.mount(NETNS_DIR, NETNS_DIR, '', native.MS_BIND | native.MS_REC, '', '');
+  native.mount('none', NETNS_DIR, '', native.MS_SHARED | native.MS_REC, '', '');
+  netnsDirReady = true;
 }
 
-export async function removeInterface(hostInterface: string): Promise<void> {
-  if (linkExists(hostInterface)) await run('ip', ['link', 'del', hostInterface]);
+let netnsDirReady = false;
+
+/** A veth pair: one end on the bridge, the other configured inside the namespace. */
+export function plumbEndpoint(endpoint: EndpointPlumbing, native: Native): void {
+  const [address, prefix] = endpoint.addressCidr.split('/');
+  try {
+    native.plumbEndpoint(
+      netnsPath(endpoint.netns), endpoint.hostInterface, endpoint.interfaceName, endpoint.bridge, address, Number(prefix), endpoint.primary ? endpoint.gateway : '',
+    );
+  } catch (err) {
+    removeInterface(endpoint.hostInterface, native);
+    throw unavailable(`connecting to bridge ${endpoint.bridge}: ${(err as Error).message}`);
+  }
+}
+
+export function removeInterface(name: string, native: Native): void {
+  try {
+    native.linkDelete(name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENODEV') throw err;
+  }
 }
 
 export function procNetRoute(): string {

@@ -115,7 +115,7 @@ export class NetworkService {
         gateway: cidr.formatAddress(cidr.firstHost(subnet)), internal: false, labels: {}, created: new Date().toISOString(),
       };
       // The bridge is made now, under the lock, so its route keeps other roots off this subnet.
-      await host.ensureBridge(bridgeSpec(network));
+      await host.ensureBridge(bridgeSpec(network), this.store.native);
       this.store.write(() => {
         this.insert(network);
         this.insert({ ...network, id: randomId(), name: 'host', driver: 'host', bridge: '', subnet: '', gateway: '' });
@@ -155,11 +155,11 @@ export class NetworkService {
         id, name, driver: 'bridge', bridge: `br-${id.slice(0, 12)}`, subnet: cidr.formatSubnet(subnet), gateway: cidr.formatAddress(gateway),
         internal: Boolean(options.internal), labels: options.labels ?? {}, created: new Date().toISOString(),
       };
-      await host.ensureBridge(bridgeSpec(network));
+      await host.ensureBridge(bridgeSpec(network), this.store.native);
       try {
         this.store.write(() => this.insert(network));
       } catch (err) {
-        await host.deleteBridge(bridgeSpec(network));
+        await host.deleteBridge(bridgeSpec(network), this.store.native);
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw alreadyExists(`network with name ${name} already exists`);
         throw err;
       }
@@ -242,7 +242,7 @@ export class NetworkService {
       throw failedPrecondition(`error while removing network: network ${network.name} id ${network.id} has active endpoints (${users.map((u) => u.containerId.slice(0, 12)).join(', ')})`);
     }
     this.store.write(() => this.db.prepare('DELETE FROM networks WHERE id = ?').run(network.id));
-    await host.deleteBridge(bridgeSpec(network));
+    await host.deleteBridge(bridgeSpec(network), this.store.native);
     return network;
   }
 
@@ -259,7 +259,7 @@ export class NetworkService {
 
   /** Every bridge and rule of this store's networks, the default bridge too (tests, and a store being thrown away). */
   async teardown(): Promise<void> {
-    for (const network of this.list()) if (network.driver === 'bridge') await host.deleteBridge(bridgeSpec(network));
+    for (const network of this.list()) if (network.driver === 'bridge') await host.deleteBridge(bridgeSpec(network), this.store.native);
   }
 
   // ------------------------------------------------------------ containers
@@ -312,11 +312,12 @@ export class NetworkService {
     const leases = this.lease(container.id);
     const netns = host.netnsName(container.id);
     try {
-      if (leases.length === 0) await host.createNetns(netns);
+      host.deleteNetns(netns, native); // a stale one from a crash
+      host.createNetns(netns, native);
       for (const [order, lease] of leases.entries()) {
         const subnet = cidr.parseSubnet(lease.network.subnet);
-        await host.ensureBridge(bridgeSpec(lease.network));
-        await host.plumbEndpoint(
+        await host.ensureBridge(bridgeSpec(lease.network), native);
+        host.plumbEndpoint(
           {
             netns,
             hostInterface: lease.interface,
@@ -326,7 +327,7 @@ export class NetworkService {
             gateway: lease.network.gateway,
             primary: order === 0,
           },
-          order === 0,
+          native,
         );
       }
     } catch (err) {
@@ -344,7 +345,7 @@ export class NetworkService {
   async detach(containerId: string, native: import('../native.js').Native): Promise<void> {
     const endpoints = this.endpointsFor(containerId);
     host.deleteNetns(host.netnsName(containerId), native);
-    for (const e of endpoints) if (e.interface) await host.removeInterface(e.interface);
+    for (const e of endpoints) if (e.interface) host.removeInterface(e.interface, native);
     if (endpoints.some((e) => e.address !== null || e.interface)) {
       this.store.write(() => {
         this.db.prepare("UPDATE endpoints SET address = NULL, interface = '' WHERE container_id = ?").run(containerId);
@@ -372,8 +373,8 @@ export class NetworkService {
     const leases = this.lease(container.id);
     const lease = leases.find((l) => l.network.id === network.id)!;
     try {
-      await host.ensureBridge(bridgeSpec(network));
-      await host.plumbEndpoint(
+      await host.ensureBridge(bridgeSpec(network), this.store.native);
+      host.plumbEndpoint(
         {
           netns: host.netnsName(container.id),
           hostInterface: lease.interface,
@@ -383,11 +384,11 @@ export class NetworkService {
           gateway: network.gateway,
           primary: false,
         },
-        false,
+        this.store.native,
       );
     } catch (err) {
       this.store.write(() => this.db.prepare('DELETE FROM endpoints WHERE container_id = ? AND network_id = ?').run(container.id, network.id));
-      await host.removeInterface(lease.interface);
+      host.removeInterface(lease.interface, this.store.native);
       throw err;
     }
     void native;
@@ -401,7 +402,7 @@ export class NetworkService {
     const network = this.find(networkName);
     const endpoint = this.endpointsFor(container.id).find((e) => e.networkId === network.id);
     if (!endpoint) throw notFound(`container ${container.id} is not connected to network ${network.name}`);
-    if (endpoint.interface) await host.removeInterface(endpoint.interface);
+    if (endpoint.interface) host.removeInterface(endpoint.interface, this.store.native);
     this.store.write(() => {
       this.db.prepare('DELETE FROM endpoints WHERE container_id = ? AND network_id = ?').run(container.id, network.id);
       if (container.state.Status === 'running' || container.state.Status === 'paused') {
