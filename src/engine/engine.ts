@@ -12,6 +12,7 @@ import { ImageService } from './images/service.js';
 import { ArchiveService } from './archive/service.js';
 import { ContainerService } from './containers/service.js';
 import { NetworkService } from './networks/service.js';
+import { VolumeService } from './volumes/service.js';
 import { cgroupVersion } from './cgroups/index.js';
 
 export interface EngineOptions {
@@ -45,12 +46,14 @@ export class Engine {
   readonly archives: ArchiveService;
   readonly containers: ContainerService;
   readonly networks: NetworkService;
+  readonly volumes: VolumeService;
 
   private constructor(readonly store: Store) {
     this.images = new ImageService(store);
     this.archives = new ArchiveService(store, this.images);
     this.containers = new ContainerService(store, this.images);
     this.networks = new NetworkService(store);
+    this.volumes = new VolumeService(store);
   }
 
   /** Opens the store and reconciles containers whose keeper died (crash, reboot). */

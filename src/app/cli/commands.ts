@@ -89,6 +89,13 @@ export const COMMANDS: Record<string, Loader> = {
   'network prune': () => import('./network-prune.js'),
   'network connect': () => import('./network-connect.js'),
   'network disconnect': () => import('./network-disconnect.js'),
+  'volume create': () => import('./volume-create.js'),
+  'volume ls': () => import('./volume-ls.js'),
+  'volume list': () => import('./volume-ls.js'),
+  'volume inspect': () => import('./volume-inspect.js'),
+  'volume rm': () => import('./volume-rm.js'),
+  'volume remove': () => import('./volume-rm.js'),
+  'volume prune': () => import('./volume-prune.js'),
   config: () => import('./config.js'),
 };
 
@@ -118,6 +125,7 @@ export const SUMMARY: [string, string][] = [
   ['history', 'Show the history of an image'],
   ['images', 'List images (--tree: the layers they share)'],
   ['network', 'Manage networks (create, ls, inspect, rm, prune, connect, disconnect)'],
+  ['volume', 'Manage volumes (create, ls, inspect, rm, prune)'],
   ['import', 'Import the contents from a tarball to create a filesystem image'],
   ['info', 'Display system-wide information'],
   ['inspect', 'Return low-level information on berth objects'],

@@ -15,5 +15,5 @@ export const spec: CommandSpec = {
 
 export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<number> {
   const engine = await ctx.engine();
-  return forEachContainer(ctx, args, (name) => engine.containers.remove(name, { force: flags.force === true }));
+  return forEachContainer(ctx, args, (name) => engine.containers.remove(name, { force: flags.force === true, volumes: flags.volumes === true }));
 }

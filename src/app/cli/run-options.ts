@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import type { FlagSpec, Parsed } from './args.js';
 import type { CreateOptions } from '../../engine/containers/service.js';
 import { invalidArgument } from '../../engine/errors.js';
+import { MOUNT_FLAGS, mountOptions } from './mount-options.js';
 
 export const CREATE_FLAGS: Record<string, FlagSpec> = {
   name: { type: 'string', value: 'string', description: 'Assign a name to the container' },
@@ -41,6 +42,7 @@ export const CREATE_FLAGS: Record<string, FlagSpec> = {
   expose: { type: 'list', value: 'list', description: 'Expose a port or a range of ports' },
   'add-host': { type: 'list', value: 'list', description: 'Add a custom host-to-IP mapping (host:ip)' },
   dns: { type: 'list', value: 'list', description: 'Set custom DNS servers' },
+  ...MOUNT_FLAGS,
 };
 
 /** Docker's RAMInBytes: "32m", "1.5g", "512k", "1024b" (binary units). */
@@ -126,6 +128,7 @@ export function createOptions(flags: Parsed['flags'], image: string, cmd: string
     expose: list('expose'),
     addHost: list('add-host'),
     dns: list('dns'),
+    ...mountOptions(flags),
     ...extra,
   };
 }

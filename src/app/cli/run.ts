@@ -42,7 +42,7 @@ export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<num
     });
   } catch (err) {
     if (err instanceof StartError && container.hostConfig.AutoRemove) {
-      await engine.containers.remove(container.id, { force: true }).catch(() => {});
+      await engine.containers.remove(container.id, { force: true, volumes: true }).catch(() => {});
     }
     throw err;
   }

@@ -5,16 +5,22 @@ import type { Store } from '../store/store.js';
 import { ContainerRepository } from './repository.js';
 import type { Container } from './types.js';
 import { unmountRootfs } from '../runtime/rootfs.js';
+import { VolumeService } from '../volumes/service.js';
 
 /**
  * Deletes a stopped container: the row first (so it is gone at once for
  * everyone), then its mount and files. A crash in between leaves only an
- * unreferenced directory, which reconciliation removes.
+ * unreferenced directory, which reconciliation removes. With `volumes`
+ * (`rm -v`, `--rm`), its anonymous volumes go too, unless another container
+ * uses them.
  */
-export function removeContainerFiles(store: Store, container: Container, native: Native): void {
+export function removeContainerFiles(store: Store, container: Container, native: Native, options: { volumes?: boolean } = {}): void {
   void native;
+  const volumes = options.volumes ? new VolumeService(store) : undefined;
+  const mounts = volumes?.mountsOf(container.id) ?? [];
   new ContainerRepository(store).delete(container.id);
   removeContainerDirectory(store, container.id);
+  volumes?.releaseAnonymous(mounts, { except: container.id });
 }
 
 /** The container's directory, once nothing is mounted in it (never delete through a mounted rootfs). */

@@ -12,6 +12,8 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parsePublish } from '../networks/ports.js';
 import { NetworkService } from '../networks/service.js';
+import { VolumeService } from '../volumes/service.js';
+import type { MountPoint, MountSpec } from '../volumes/types.js';
 import type { Digest } from '../digest.js';
 import { StartError, failedPrecondition, invalidArgument } from '../errors.js';
 export { StartError } from '../errors.js';
@@ -106,6 +108,12 @@ export interface CreateOptions {
   addHost?: string[];
   /** --dns */
   dns?: string[];
+  /** -v: /host:/ctr[:mode], name:/ctr[:mode], or /ctr (an anonymous volume) */
+  volumes?: string[];
+  /** --mount, parsed (Docker's HostConfig.Mounts) */
+  mounts?: MountSpec[];
+  /** --volumes-from ctr[:ro|rw] */
+  volumesFrom?: string[];
 }
 
 /** Docker's --restart: no, always, unless-stopped, on-failure[:N]. */
@@ -195,6 +203,8 @@ export class ContainerService {
     }
     const imageId = this.images.resolve(options.image);
     const image = this.images.config(imageId).config ?? {};
+    const volumes = new VolumeService(this.store);
+    const mountPlan = volumes.plan({ volumes: options.volumes, mounts: options.mounts, volumesFrom: options.volumesFrom, imageVolumes: image.Volumes });
     const entrypoint =
       options.entrypoint !== undefined ? (options.entrypoint.filter((e) => e !== '').length ? options.entrypoint : null) : (image.Entrypoint ?? null);
     // As Docker: a new entrypoint drops the image's Cmd.
@@ -234,7 +244,7 @@ export class ContainerService {
       Env: env,
       Cmd: cmd,
       Image: options.image,
-      Volumes: image.Volumes ?? null,
+      Volumes: mountPlan.configVolumes,
       WorkingDir: options.workdir ?? image.WorkingDir ?? '',
       Entrypoint: entrypoint,
       OnBuild: null,
@@ -243,7 +253,7 @@ export class ContainerService {
       StopTimeout: options.stopTimeout,
     };
     const hostConfig: HostConfig = {
-      Binds: null,
+      ...mountPlan.hostConfig,
       RestartPolicy: restart,
       AutoRemove: Boolean(options.autoRemove),
       CapAdd: options.capAdd ?? null,
@@ -285,16 +295,19 @@ export class ContainerService {
       ports: {},
     };
     createRootfsDirs(this.store, id);
+    let mounts: MountPoint[] = [];
     try {
+      mounts = await volumes.realize(id, mountPlan, { images: this.images, id: imageId });
       this.repo.insert(container);
     } catch (err) {
       fs.rmSync(this.repo.dir(id), { recursive: true, force: true });
+      volumes.releaseAnonymous(mounts, { except: id });
       throw err;
     }
     try {
       networks.addEndpoint(id, hostConfig.NetworkMode, options.networkAliases ?? []);
     } catch (err) {
-      removeContainerFiles(this.store, container, this.store.native);
+      removeContainerFiles(this.store, container, this.store.native, { volumes: true });
       throw err;
     }
     return container;
@@ -454,8 +467,10 @@ export class ContainerService {
   }
 
   /** `docker rm`: refuses a running container unless forced (then kills it first). */
-  async remove(nameOrId: string, options: { force?: boolean } = {}): Promise<void> {
+  async remove(nameOrId: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const container = this.repo.find(nameOrId);
+    // -v: its anonymous volumes too; read now, the shim may delete the directory below.
+    const mounts = options.volumes ? new VolumeService(this.store).mountsOf(container.id) : [];
     if (isActive(container.state.Status)) {
       if (!options.force) {
         throw failedPrecondition(
@@ -475,6 +490,7 @@ export class ContainerService {
       ) {
         // Docker's `rm` returns with the files gone; the shim deletes them within milliseconds.
         await pathGone(this.repo.dir(container.id), 5_000);
+        new VolumeService(this.store).releaseAnonymous(mounts, { except: container.id });
         return;
       }
       if (!(await this.waitUntilStopped(container.id, 30_000))) {
@@ -484,7 +500,7 @@ export class ContainerService {
     }
     const latest = this.repo.maybeFind(container.id);
     if (!latest) return; // --rm got there first
-    removeContainerFiles(this.store, latest, this.store.native);
+    removeContainerFiles(this.store, latest, this.store.native, { volumes: options.volumes });
   }
 
   rename(nameOrId: string, newName: string): void {
@@ -540,7 +556,7 @@ export class ContainerService {
         Data: { LowerDir: lowers.join(':'), MergedDir: paths.merged, UpperDir: paths.upper, WorkDir: paths.work },
         Name: 'overlay',
       },
-      Mounts: [],
+      Mounts: new VolumeService(this.store).inspectMounts(c.id),
       Config: c.config,
       NetworkSettings: networkSettings(c, new NetworkService(this.store).settingsFor(c)),
     };

@@ -5,6 +5,7 @@
  */
 import type { Digest } from '../digest.js';
 import { failedPrecondition } from '../errors.js';
+import type { MountSpec } from '../volumes/types.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -74,6 +75,10 @@ export interface HostConfig {
   ExtraHosts?: string[] | null;
   /** --dns */
   Dns?: string[] | null;
+  /** --mount, as given (absent when none, as Docker omits it) */
+  Mounts?: MountSpec[];
+  /** --volumes-from ctr[:ro|rw] */
+  VolumesFrom?: string[] | null;
 }
 
 export interface ContainerState {

@@ -19,6 +19,7 @@ import { mountRootfs, unmountRootfs } from './rootfs.js';
 import { capabilitySet, DEFAULT_DEVICES, MASKED_PATHS, READONLY_PATHS, renderInitSpec, type InitSpec } from './spec.js';
 import { resolveUser } from './users.js';
 import { containerCgroups, type LaunchCgroup } from './cgroup-port.js';
+import { mergeMounts, prepareMounts } from '../volumes/launch.js';
 
 export interface PreparedLaunch {
   initPath: string;
@@ -70,6 +71,7 @@ async function finishLaunch(
     pidsLimit: hostConfig.PidsLimit ?? undefined,
   });
   const rootfs = mountRootfs(store, images, container.id, container.imageId);
+  const userMounts = await prepareMounts(store, container.id); // -v, --mount, VOLUME
   const hostname = config.Hostname || container.id.slice(0, 12);
   fs.writeFileSync(path.join(dir, 'hostname'), `${hostname}\n`);
   fs.writeFileSync(path.join(dir, 'resolv.conf'), containerResolvConf(hostConfig.Dns ?? [], hostConfig.NetworkMode === 'host'));
@@ -98,7 +100,7 @@ async function finishLaunch(
     cgroupProcs: cgroup.procsFiles(),
     unshare: network.mode === 'none' ? ['mnt', 'uts', 'ipc', 'pid', 'net', 'cgroup'] : ['mnt', 'uts', 'ipc', 'pid', 'cgroup'],
     joins,
-    mounts: [bind('hostname', '/etc/hostname'), bind('hosts', '/etc/hosts'), bind('resolv.conf', '/etc/resolv.conf')],
+    mounts: mergeMounts([bind('hostname', '/etc/hostname'), bind('hosts', '/etc/hosts'), bind('resolv.conf', '/etc/resolv.conf')], userMounts),
     devices: DEFAULT_DEVICES,
     masked: privileged ? [] : MASKED_PATHS,
     readonly: privileged ? [] : READONLY_PATHS,

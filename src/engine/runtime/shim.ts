@@ -382,7 +382,7 @@ async function keep(store: Store, id: string, hold: boolean, report: Reporter): 
       if (!restart) {
         // --rm: gone before anyone hears of the exit, so `run --rm` returns with nothing left in `ps -a`.
         const container = repo.maybeFind(id);
-        if (container?.hostConfig.AutoRemove) removeContainerFiles(store, container, loadNative());
+        if (container?.hostConfig.AutoRemove) removeContainerFiles(store, container, loadNative(), { volumes: true });
         shim.announceExit(exit);
         break;
       }
@@ -403,7 +403,7 @@ async function keep(store: Store, id: string, hold: boolean, report: Reporter): 
     await shim.close();
     const container = repo.maybeFind(id);
     if (!repo.releaseShim(id)) removeContainerDirectory(store, id); // removed while kept (`rm -f`): the files are left to us
-    else if (container?.hostConfig.AutoRemove) removeContainerFiles(store, container, loadNative());
+    else if (container?.hostConfig.AutoRemove) removeContainerFiles(store, container, loadNative(), { volumes: true });
   }
 }
 

@@ -1,0 +1,54 @@
+/**
+ * A container's mounts at start, as `mount` lines for berth-init: binds and
+ * volumes are recursive binds (read-only by a remount with `ro`), tmpfs gets
+ * Docker's nosuid,nodev,noexec. Targets are container paths; berth-init
+ * resolves them inside the rootfs (openat2 RESOLVE_IN_ROOT), so an image's
+ * symlink cannot carry a mount out to the host.
+ */
+import fs from 'node:fs';
+import type { Store } from '../store/store.js';
+import type { SpecMount } from '../runtime/spec.js';
+import { tmpfsData } from './parse.js';
+import { VolumeService } from './service.js';
+import { ANONYMOUS_LABEL } from './types.js';
+
+/**
+ * The spec mounts of container `id`: makes a -v bind's missing host
+ * directory and re-creates a volume removed behind the container's back
+ * (empty: Docker seeds volumes at create only).
+ */
+export async function prepareMounts(store: Store, id: string): Promise<SpecMount[]> {
+  const volumes = new VolumeService(store);
+  const specs: SpecMount[] = [];
+  for (const m of volumes.mountsOf(id)) {
+    const ro = m.readOnly ? ['ro'] : [];
+    if (m.type === 'tmpfs') {
+      specs.push({ type: 'tmpfs', source: 'tmpfs', target: m.destination, flags: ['nosuid', 'nodev', 'noexec', ...ro, 'rprivate'], data: tmpfsData(m.tmpfsSize ?? 0, m.tmpfsMode ?? 0) });
+      continue;
+    }
+    let source: string;
+    if (m.type === 'bind') {
+      source = m.source!;
+      if (m.createSource && !fs.existsSync(source)) fs.mkdirSync(source, { recursive: true, mode: 0o755 });
+    } else {
+      source = (await volumes.create({ name: m.name, labels: m.anonymous ? { [ANONYMOUS_LABEL]: '' } : null })).mountpoint;
+    }
+    specs.push({ type: 'bind', source, target: m.destination, flags: ['rbind', ...ro, m.propagation || 'rprivate'] });
+  }
+  return specs;
+}
+
+/**
+ * The engine's own mounts (/etc/hostname, hosts, resolv.conf) with the
+ * user's: a user mount at the same path replaces the engine's, and all are
+ * ordered by depth (stable), so /data comes before /data/sub whatever the
+ * order they were given in (Docker sorts them the same way).
+ */
+export function mergeMounts(builtin: SpecMount[], user: SpecMount[]): SpecMount[] {
+  const userTargets = new Set(user.map((m) => m.target));
+  const depth = (m: SpecMount) => m.target.split('/').filter(Boolean).length;
+  return [...builtin.filter((m) => !userTargets.has(m.target)), ...user]
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => depth(a.m) - depth(b.m) || a.i - b.i)
+    .map(({ m }) => m);
+}
