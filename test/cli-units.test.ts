@@ -58,7 +58,8 @@ test('sizes and durations read as Docker prints them', (t) => {
 });
 
 test('tables pad columns by three spaces and never pad the last', (t) => {
-  t.is(table(['A', 'BB'], [['xxx', 'y']]), 'A     BB\nxxx   y');
+  t.is(table(['A', 'BB'], [['xxx', 'y']]), 'A         BB\nxxx       y');
+  t.is(table(['CONTAINER ID', 'X'], [['abc', 'y']]), 'CONTAINER ID   X\nabc            y');
 });
 
 test('--format templates', (t) => {

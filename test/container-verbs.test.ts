@@ -802,6 +802,11 @@ rootTest('commit leaves out the mount points of /etc/hostname, /etc/hosts and /e
   fs.writeFileSync(layer, execFileSync('tar', ['-xOf', archive, `blobs/sha256/${top}`], { maxBuffer: 64 << 20 }));
   const entries = lines(execFileSync('tar', ['-tf', layer], { encoding: 'utf8' })).map((e) => e.replace(/^\.\//, '').replace(/\/$/, '')).filter((e) => e !== '' && e !== '.');
   t.deepEqual(entries.sort(), ['hi']);
+  // new empty directories are changes of their own, kept by commit
+  await berthOk(root, 'run', '--name', 'dirs', 'busybox', 'mkdir', '-p', '/x/sub');
+  t.regex(await berthOk(root, 'diff', 'dirs'), /^A \/x\nA \/x\/sub\n$/);
+  await berthOk(root, 'commit', 'dirs', 'dirs:1');
+  t.is((await berth(root, 'run', '--rm', 'dirs:1', 'test', '-d', '/x/sub')).code, 0);
 });
 
 // ---------------------------------------------------------------- stats

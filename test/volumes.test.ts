@@ -281,8 +281,8 @@ rootTest('volume create, ls, inspect and prune print what Docker prints', async 
   await berthOk(root, 'create', '--name', 'user', '-v', 'beta:/b', '-v', '/anon', 'busybox', 'true');
   const anon = ((await inspect(root, 'user')).Mounts as { Name: string; Destination: string }[]).find((m) => m.Destination === '/anon')!.Name;
   const all = [generated, anon, 'alpha', 'beta'].sort();
-  // berth's tables put 3 spaces between columns (Docker's tabwriter would pad DRIVER to 10)
-  t.is(await berthOk(root, 'volume', 'ls'), `DRIVER   VOLUME NAME\n${all.map((n) => `local    ${n}\n`).join('')}`);
+  // Docker's tabwriter: columns at least 10 wide
+  t.is(await berthOk(root, 'volume', 'ls'), `DRIVER    VOLUME NAME\n${all.map((n) => `local     ${n}\n`).join('')}`);
   t.deepEqual(lines(await berthOk(root, 'volume', 'ls', '-q', '--filter', 'dangling=true')), [generated, 'alpha'].sort());
   t.deepEqual(lines(await berthOk(root, 'volume', 'ls', '-q', '--filter', 'dangling=false')), [anon, 'beta'].sort());
   t.deepEqual(lines(await berthOk(root, 'volume', 'ls', '-q', '--filter', 'name=alp')), ['alpha']);
@@ -298,7 +298,7 @@ rootTest('volume create, ls, inspect and prune print what Docker prints', async 
   fs.writeFileSync(path.join(root, 'volumes/alpha/_data/blob'), Buffer.alloc(1500));
   t.is(await berthOk(root, 'volume', 'prune', '-f'), `Deleted Volumes:\n${anon}\n\nTotal reclaimed space: 0B\n`);
   t.is(await berthOk(root, 'volume', 'prune', '-af'), `Deleted Volumes:\n${[generated, 'alpha', 'beta'].sort().join('\n')}\n\nTotal reclaimed space: 1.5kB\n`);
-  t.is(await berthOk(root, 'volume', 'ls'), 'DRIVER   VOLUME NAME\n');
+  t.is(await berthOk(root, 'volume', 'ls'), 'DRIVER    VOLUME NAME\n');
 });
 
 rootTest('an image symlink at a mount target cannot carry the mount (or the copy-up) out to the host', async (t) => {

@@ -5,12 +5,15 @@
  */
 import { invalidArgument } from '../../engine/errors.js';
 
-/** Columns padded to their widest cell plus 3 spaces; the last column is not padded. */
+/**
+ * Docker's tabwriter (minwidth 10, padding 3): a column is its widest cell
+ * plus 3 spaces, and at least 10 wide; the last column is not padded.
+ */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const all = [header, ...rows];
-  const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
+  const widths = header.map((_, c) => Math.max(10, 3 + Math.max(...all.map((r) => (r[c] ?? '').length))));
   return all
-    .map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] + 3))).join('').trimEnd())
+    .map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('').trimEnd())
     .join('\n');
 }
 

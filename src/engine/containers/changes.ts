@@ -25,15 +25,24 @@ const OPAQUE_XATTR = 'trusted.overlay.opaque';
  */
 const MOUNT_PLACEHOLDERS = new Set(['etc/hostname', 'etc/hosts', 'etc/resolv.conf']);
 
-/** A directory of the upper dir that holds nothing but mount placeholders (copied up only for them). */
+/**
+ * A directory of the upper dir that was copied up only for mount
+ * placeholders: it holds at least one and nothing else. An empty directory
+ * (or one of empty directories) is the container's own doing and a change.
+ */
 function onlyPlaceholders(upper: string, rel: string): boolean {
+  let placeholders = 0;
   for (const name of fs.readdirSync(path.join(upper, rel))) {
     const childRel = rel ? `${rel}/${name}` : name;
-    if (MOUNT_PLACEHOLDERS.has(childRel)) continue;
+    if (MOUNT_PLACEHOLDERS.has(childRel)) {
+      placeholders++;
+      continue;
+    }
     const stat = fs.lstatSync(path.join(upper, childRel));
     if (!stat.isDirectory() || !onlyPlaceholders(upper, childRel)) return false;
+    placeholders++;
   }
-  return true;
+  return placeholders > 0;
 }
 
 function isWhiteout(stat: fs.Stats): boolean {
