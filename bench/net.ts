@@ -16,9 +16,8 @@
  * it starts is removed. Exit 0 unless berth fails.
  */
 import http from 'node:http';
-import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { berth, berthOk, hasCommand, importBusybox, tempDir, type Teardowns } from '../test/helpers/berth.js';
+import { berth, berthOk, freePort, hasCommand, importBusybox, tempDir, type Teardowns } from '../test/helpers/berth.js';
 import { cleanBerth, median, prepareDaemon, quiet } from './common.js';
 
 const RUNS = Number(process.env.BENCH_NET_RUNS || 7);
@@ -27,14 +26,6 @@ const CGROUP_PARENT = `berth-bench-net-${process.pid}`;
 const SERVER = `mkdir -p /www && dd if=/dev/zero of=/www/big bs=1M count=${SIZE_MB} 2>/dev/null && exec httpd -f -p 80 -h /www`;
 
 type Engine = 'berth' | 'docker';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const CURL = hasCommand('curl');
 

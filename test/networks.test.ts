@@ -11,7 +11,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { berth, berthOk, requireRoot } from './helpers/berth.js';
+import { berth, berthOk, freePort, requireRoot } from './helpers/berth.js';
 import { containerRoot, eventually, removeCgroupParent } from './helpers/containers.js';
 import { Engine } from '../src/engine/engine.js';
 
@@ -28,14 +28,6 @@ function get(url: string): Promise<string> {
       res.on('end', () => resolve(body));
     }).on('error', reject);
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function hostInterfaces(): string[] {

@@ -4,6 +4,7 @@
  * field by field. Nothing here imports ava at run time, so bench/ uses it too.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createCipheriv, createHash } from 'node:crypto';
@@ -277,4 +278,13 @@ export function dockerArchive(out: string, options: { tag: string; layers: strin
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** A TCP port free on 127.0.0.1 just now (bound to 0, read, released). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
