@@ -10,7 +10,7 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 # Debian packages: busybox for the base image; skopeo, umoci and zstd for
 # interop tests; tmux for the end-to-end TUI tests.
-packages=(busybox-static skopeo umoci zstd tmux python3 tar libseccomp-dev)
+packages=(busybox-static skopeo umoci zstd tmux python3 tar libseccomp-dev iptables)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
