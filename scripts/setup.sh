@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # Debian packages: busybox for the base image; skopeo, umoci and zstd for
-# interop tests; tmux for the end-to-end TUI tests.
+# interop tests; tmux for the end-to-end TUI tests; iptables for bridge
+# forwarding and NAT rules.
 packages=(busybox-static skopeo umoci zstd tmux python3 tar libseccomp-dev iptables)
 missing=()
 for pkg in "${packages[@]}"; do
