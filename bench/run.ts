@@ -13,7 +13,8 @@
  *   and `node bin/berth version`. The "spare waiting" column says in how many
  *   runs a spare shim was listening when berth was started.
  * - Private memory (Private_Clean + Private_Dirty of smaps_rollup) of 10 idle
- *   `sleep 1000` containers: berth's shim + berth-init + PID 1, docker's
+ *   `sleep 1000` containers after BENCH_IDLE_SETTLE_S (30) seconds idle, and
+ *   berth's 1.5 s after start too: berth's shim + berth-init + PID 1, docker's
  *   containerd-shim + PID 1, podman's conmon + PID 1; divided by 10.
  *
  * Warm-up rounds first, then BENCH_RUNS (default 15) measured rounds; prints
@@ -31,6 +32,7 @@ import { BERTH, cleanBerth, cmdline, median, prepareDaemon, quiet, sorted, type 
 const RUNS = Number(process.env.BENCH_RUNS || 15);
 const WARMUP = Number(process.env.BENCH_WARMUP || 2);
 const IDLE_CONTAINERS = Number(process.env.BENCH_IDLE_CONTAINERS || 10);
+const IDLE_SETTLE_MS = Number(process.env.BENCH_IDLE_SETTLE_S || 30) * 1000;
 const CGROUP_PARENT = `berth-bench-${process.pid}`;
 const CA_UNSET = 'NODE_EXTRA_CA_CERTS unset';
 const loadAverage = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -219,7 +221,10 @@ function add(footprint: Footprint, role: string, pid: number): void {
 interface MemoryResult {
   engine: Engine;
   containers: number;
+  /** after IDLE_SETTLE_MS idle */
   footprint: Footprint;
+  /** 1.5 s after the last start */
+  early: Footprint;
   notes: string[];
 }
 
@@ -227,6 +232,7 @@ async function idleMemory(bench: Bench, engine: Engine): Promise<MemoryResult> {
   const ids: string[] = [];
   const notes: string[] = [];
   const footprint: Footprint = new Map();
+  const early: Footprint = new Map();
   try {
     for (let i = 0; i < IDLE_CONTAINERS; i++) {
       const [cmd, args] = cli(engine, bench.root, ['run', '-d', 'busybox', 'sleep', '1000']);
@@ -236,30 +242,36 @@ async function idleMemory(bench: Bench, engine: Engine): Promise<MemoryResult> {
       ids.push(id);
       if (engine !== 'berth') bench.foreign.get(engine)!.add(id);
     }
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // let start-up garbage settle
     const [cmd, args] = cli(engine, bench.root, ['inspect', '-f', '{{.State.Pid}}', ...ids]);
     const pids = (await timed(cmd, args)).stdout.trim().split('\n').map(Number);
-    for (const pid1 of pids) {
-      if (!(pid1 > 0)) {
-        notes.push(`a container had no PID 1`);
-        continue;
+    const collect = (into: Footprint, note: boolean) => {
+      for (const pid1 of pids) {
+        if (!(pid1 > 0)) {
+          if (note) notes.push(`a container had no PID 1`);
+          continue;
+        }
+        add(into, 'PID 1 (sleep)', pid1);
+        if (engine === 'berth') {
+          const init = parentOf(pid1);
+          const shim = parentOf(init);
+          if (!cmdline(init).includes('berth-init')) note && notes.push(`parent of PID 1 ${pid1} is not berth-init: ${cmdline(init)}`);
+          else add(into, 'berth-init (outer)', init);
+          if (!cmdline(shim).includes('shim.js')) note && notes.push(`parent of berth-init ${init} is not shim.js: ${cmdline(shim)}`);
+          else add(into, 'shim (node shim.js)', shim);
+        } else {
+          const shim = parentOf(pid1);
+          const name = engine === 'docker' ? 'containerd-shim' : 'conmon';
+          if (!cmdline(shim).includes(name)) note && notes.push(`parent of PID 1 ${pid1} is not ${name}: ${cmdline(shim)}`);
+          else add(into, engine === 'docker' ? 'containerd-shim-runc-v2' : 'conmon', shim);
+          for (const child of childrenOf(shim)) if (child !== pid1 && cmdline(child).includes('init')) add(into, 'runc init', child);
+        }
       }
-      add(footprint, 'PID 1 (sleep)', pid1);
-      if (engine === 'berth') {
-        const init = parentOf(pid1);
-        const shim = parentOf(init);
-        if (!cmdline(init).includes('berth-init')) notes.push(`parent of PID 1 ${pid1} is not berth-init: ${cmdline(init)}`);
-        else add(footprint, 'berth-init (outer)', init);
-        if (!cmdline(shim).includes('shim.js')) notes.push(`parent of berth-init ${init} is not shim.js: ${cmdline(shim)}`);
-        else add(footprint, 'shim (node shim.js)', shim);
-      } else {
-        const shim = parentOf(pid1);
-        const name = engine === 'docker' ? 'containerd-shim' : 'conmon';
-        if (!cmdline(shim).includes(name)) notes.push(`parent of PID 1 ${pid1} is not ${name}: ${cmdline(shim)}`);
-        else add(footprint, engine === 'docker' ? 'containerd-shim-runc-v2' : 'conmon', shim);
-        for (const child of childrenOf(shim)) if (child !== pid1 && cmdline(child).includes('init')) add(footprint, 'runc init', child);
-      }
-    }
+    };
+    // Right after start, then idle: V8 hands start-up pages back to the OS only after some idle seconds.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    collect(early, false);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+    collect(footprint, true);
     if (engine === 'berth') {
       const spare = spareMem(bench.root);
       if (spare) notes.push(`plus one spare shim per store (not per container): ${mb(spare.privateKb)} private, ${mb(spare.pssKb)} PSS`);
@@ -278,7 +290,7 @@ async function idleMemory(bench: Bench, engine: Engine): Promise<MemoryResult> {
       if (engine !== 'berth') for (const id of ids) bench.foreign.get(engine)!.delete(id);
     }
   }
-  return { engine, containers: ids.length, footprint, notes };
+  return { engine, containers: ids.length, footprint, early, notes };
 }
 
 function spareMem(root: string): Mem | undefined {
@@ -379,7 +391,7 @@ function report(all: Series[], memory: MemoryResult[], skipped: string[]): void 
   for (const s of all) if (s.failed) console.log(`dropped: ${s.engine} ${s.label}: ${s.failed}`);
 
   if (memory.length > 0) {
-    console.log(`\nidle memory per running container (${IDLE_CONTAINERS} × \`run -d busybox sleep 1000\`, Private_Clean+Private_Dirty from /proc/<pid>/smaps_rollup, PSS alongside)`);
+    console.log(`\nidle memory per running container (${IDLE_CONTAINERS} × \`run -d busybox sleep 1000\`, ${IDLE_SETTLE_MS / 1000} s idle; Private_Clean+Private_Dirty from /proc/<pid>/smaps_rollup, PSS alongside)`);
     const memRows: string[][] = [];
     for (const m of memory) {
       let privateTotal = 0;
@@ -397,7 +409,8 @@ function report(all: Series[], memory: MemoryResult[], skipped: string[]): void 
     const berthMem = memory.find((m) => m.engine === 'berth');
     if (berthMem) {
       const total = [...berthMem.footprint.values()].flat().reduce((a, x) => a + x.privateKb, 0) / berthMem.containers;
-      console.log(`goal (under 10 MB private per idle berth container): ${mb(total)} — ${total < 10 * 1024 ? 'met' : 'NOT met'}`);
+      const early = [...berthMem.early.values()].flat().reduce((a, x) => a + x.privateKb, 0) / berthMem.containers;
+      console.log(`goal (under 10 MB private per idle berth container): ${mb(total)} — ${total < 10 * 1024 ? 'met' : 'NOT met'} (1.5 s after start: ${mb(early)})`);
     }
     for (const m of memory) for (const note of m.notes) console.log(`  ${m.engine}: ${note}`);
   }

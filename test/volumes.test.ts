@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { berth, berthOk, mountImage, requireRoot, tempDir, treeOf } from './helpers/berth.js';
 import { containerRoot, removeCgroupParent } from './helpers/containers.js';
 import { mountSpecMount, parseMountFlag, parseVolumeFlag, parseVolumesFrom, tmpfsData, volumeFlagMount } from '../src/engine/volumes/parse.js';
-import { mergeMounts } from '../src/engine/volumes/launch.js';
+import { mergeMounts } from '../src/engine/volumes/merge.js';
 import { loadNative } from '../src/engine/native.js';
 
 const rootTest = requireRoot(test);

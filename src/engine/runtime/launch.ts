@@ -16,10 +16,10 @@ import { ContainerRepository } from '../containers/repository.js';
 import { NetworkService, type AttachedNetworks } from '../networks/service.js';
 import { hostBoundingSet } from './capabilities.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
-import { capabilitySet, DEFAULT_DEVICES, MASKED_PATHS, READONLY_PATHS, renderInitSpec, type InitSpec } from './spec.js';
+import { capabilitySet, DEFAULT_DEVICES, MASKED_PATHS, READONLY_PATHS, renderInitSpec, type InitSpec, type SpecMount } from './spec.js';
 import { resolveUser } from './users.js';
 import { containerCgroups, type LaunchCgroup } from './cgroup-port.js';
-import { mergeMounts, prepareMounts } from '../volumes/launch.js';
+import { mergeMounts } from '../volumes/merge.js';
 
 export interface PreparedLaunch {
   initPath: string;
@@ -71,7 +71,7 @@ async function finishLaunch(
     pidsLimit: hostConfig.PidsLimit ?? undefined,
   });
   const rootfs = mountRootfs(store, images, container.id, container.imageId);
-  const userMounts = await prepareMounts(store, container.id); // -v, --mount, VOLUME
+  const userMounts = await userMountsOf(store, container.id); // -v, --mount, VOLUME
   const hostname = config.Hostname || container.id.slice(0, 12);
   fs.writeFileSync(path.join(dir, 'hostname'), `${hostname}\n`);
   fs.writeFileSync(path.join(dir, 'resolv.conf'), containerResolvConf(hostConfig.Dns ?? [], hostConfig.NetworkMode === 'host'));
@@ -122,6 +122,23 @@ async function finishLaunch(
   const specPath = path.join(dir, 'init.spec');
   fs.writeFileSync(specPath, renderInitSpec(spec), { mode: 0o600 });
   return { initPath: helperPath('berth-init'), specPath, statusFifo, cgroup, address: network.address };
+}
+
+/**
+ * The container's -v/--mount/VOLUME mounts. The volume code loads only for a
+ * container that has some: every module a shim loads stays in its memory for
+ * the container's lifetime.
+ */
+async function userMountsOf(store: Store, id: string): Promise<SpecMount[]> {
+  let recorded: string;
+  try {
+    recorded = fs.readFileSync(path.join(store.root, 'containers', id, 'mounts.json'), 'utf8').trim();
+  } catch {
+    return [];
+  }
+  if (recorded === '[]') return [];
+  const { prepareMounts } = await import('../volumes/launch.js');
+  return prepareMounts(store, id);
 }
 
 /** --network container:<id>: the other container's network namespace, which must be running. */
