@@ -359,6 +359,7 @@ async function keep(store: Store, id: string, hold: boolean, report: Reporter): 
       await shim.waitForFirstClient(30_000);
     }
     let attempts = 0;
+    let settle: NodeJS.Timeout | undefined;
     for (;;) {
       const { result, exited } = await shim.launch();
       if (!reported) {
@@ -367,10 +368,12 @@ async function keep(store: Store, id: string, hold: boolean, report: Reporter): 
       }
       if (attempts === 0) {
         await ensureSpare(store.root);
-        settleIdle(store);
+        // Not at once: seven full collections take ~50 ms, which a `run --rm true` would wait for.
+        settle = setTimeout(() => settleIdle(store), SETTLE_AFTER_MS).unref();
       }
       if (!result.ok) shim.announceError(result.code, result.message);
       const exit = await exited;
+      clearTimeout(settle);
       shim.closePorts();
       await releaseLaunch(store, id);
       if (!repo.maybeFind(id)) {
@@ -503,6 +506,8 @@ async function ensureSpare(root: string): Promise<void> {
  * process runs, shrink what the start-up left behind (SQLite's page cache,
  * garbage) so each running container costs as little memory as it can.
  */
+const SETTLE_AFTER_MS = 2_000;
+
 function settleIdle(store: Store): void {
   store.release();
   // V8 drops a function's bytecode once it has gone unused through several
