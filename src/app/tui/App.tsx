@@ -9,7 +9,7 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Box, useInput } from 'ink';
-import type { ContainerSample, ContainerSnapshot, ImageLayers, LogLine, TuiClient } from './client.js';
+import type { ContainerSample, ContainerSnapshot, ImageLayers, ImageSnapshot, LogLine, TuiClient } from './client.js';
 import type { Settings } from './settings.js';
 import { buildKeymap, keyName, resolveKey, type Action, type Scope } from './keymap.js';
 import { makeTheme, type Theme } from './theme.js';
@@ -25,7 +25,7 @@ import { efficiencyLine, fileTree, fileTreeLine, layerRows } from './view-models
 import { processRows } from './view-models/processes.js';
 import { statsLines, statsView } from './view-models/stats.js';
 import { logLines, logRow, matchingLines } from './view-models/logs.js';
-import { clampIndex, moveSelection, type Move } from './view-models/list.js';
+import { clampIndex, moveSelection, scrollOffset, type Move } from './view-models/list.js';
 import type { Row } from './view-models/segments.js';
 import { needsTerminal } from './command-line.js';
 import { shellWords } from './shell-words.js';
@@ -76,9 +76,16 @@ export function App({ client, settings, initialState, size: fixedSize, onHandoff
   const say = useCallback((text: string, error = false) => update((s) => ({ ...s, status: { text, error } })), [update]);
 
   // ---- engine data, re-read on the idle interval; unchanged data renders nothing ----
-  const [containers, setContainers] = useSnapshot<ContainerSnapshot[]>(() => safe(() => client.containers(), []));
-  const [images, setImages] = useSnapshot(() => safe(() => client.images(), []));
-  const [usage, setUsage] = useSnapshot<Record<string, Usage>>({});
+  // One state, so a refresh that changes several parts draws one frame: outside Ink's key
+  // handlers each state update is rendered (and drawn) on its own.
+  const [engineData, setEngineData] = useSnapshot<{ containers: ContainerSnapshot[]; images: ImageSnapshot[]; usage: Record<string, Usage> }>(() => ({
+    containers: safe(() => client.containers(), []),
+    images: safe(() => client.images(), []),
+    usage: {},
+  }));
+  const { containers, images, usage } = engineData;
+  /** how many rows the containers pane shows (set while drawing) */
+  const containerRoom = useRef(0);
   const samples = useRef(new Map<string, ContainerSample[]>());
   const [statsVersion, setStatsVersion] = useState(0);
 
@@ -105,13 +112,31 @@ export function App({ client, settings, initialState, size: fixedSize, onHandoff
   const showContainerDetail = ui.detailFor === 'container';
 
   const refresh = useCallback(() => {
-    const now = safe(() => client.containers(), undefined);
-    if (now) setContainers(now);
-    const imgs = safe(() => client.images(), undefined);
-    if (imgs) setImages(imgs);
+    const fresh = safe(() => client.containers(), undefined) ?? data.current.containers;
+    const imgs = safe(() => client.images(), undefined) ?? data.current.images;
+    // What changes off screen is not worth a frame: each costs a full Ink render (~10 ms). So the
+    // rows the containers pane shows and the selected container are refreshed in full; the others
+    // keep their STATUS text ("Up 3 minutes") unless their state changed, and their usage is not
+    // read (a cgroup read is ~0.5 ms a container) unless the list is sorted by it. A row scrolled
+    // into view shows those until the next refresh, its CPU % averaged since its last reading.
+    const s = uiRef.current;
+    const rows = containerRows(fresh, new Map(Object.entries(data.current.usage)), { filter: s.containerFilter, sort: s.sort });
+    const index = clampIndex(Math.max(0, rows.findIndex((r) => r.id === s.containerId)), rows.length);
+    const offset = scrollOffset(index, rows.length, containerRoom.current);
+    const shown = new Set([...rows.slice(offset, offset + containerRoom.current), rows[index]].filter((r) => r !== undefined).map((r) => r.id));
+    const readAll = s.sort === 'cpu' || s.sort === 'memory';
+    const before = new Map(data.current.containers.map((c) => [c.id, c]));
+    const now = fresh.map((c) => {
+      const was = before.get(c.id);
+      return shown.has(c.id) || !was || was.state !== c.state || was.status === c.status ? c : { ...c, status: was.status };
+    });
     const next: Record<string, Usage> = {};
-    for (const c of now ?? []) {
+    for (const c of now) {
       if (c.state !== 'running' && c.state !== 'paused') continue;
+      if (!readAll && !shown.has(c.id)) {
+        if (data.current.usage[c.id]) next[c.id] = data.current.usage[c.id];
+        continue;
+      }
       const sample = safe(() => client.stats(c.id), undefined);
       if (!sample) continue;
       const history = samples.current.get(c.id) ?? [];
@@ -120,27 +145,35 @@ export function App({ client, settings, initialState, size: fixedSize, onHandoff
       samples.current.set(c.id, history);
       next[c.id] = { cpu: Math.round(cpuPercent(history.at(-2), sample) * 10) / 10, memory: Math.round(sample.memoryUsage / 1e5) * 1e5 };
     }
-    setUsage(next);
+    setEngineData({ containers: now, images: imgs, usage: next });
     if (uiRef.current.tab === 'stats' && uiRef.current.detailFor === 'container') setStatsVersion((v) => v + 1);
-  }, [client, setContainers, setImages, setUsage]);
+  }, [client, setEngineData]);
   usePoll(refresh, settings.refreshMs);
 
   // ---- processes of the selected container ----
-  const [processes, setProcesses] = useSnapshot<{ rows: ReturnType<typeof processRows>; note: string }>({ rows: [], note: '' });
+  // Read only for a running container; the notes are derived while drawing, so moving the
+  // selection over stopped containers draws one frame per key, not a second one from the poll.
+  const [polled, setProcesses] = useSnapshot<{ id: string; rows: ReturnType<typeof processRows>; note: string } | undefined>(undefined);
   usePoll(
     () => {
-      if (!container) return setProcesses({ rows: [], note: 'no container selected' });
-      if (!running) return setProcesses({ rows: [], note: `${container.name} is not running` });
+      if (!container || !running) return;
       try {
-        setProcesses({ rows: processRows(client.top(container.id)), note: '' });
+        setProcesses({ id: container.id, rows: processRows(client.top(container.id)), note: '' });
       } catch (err) {
-        setProcesses({ rows: [], note: errorText(err) });
+        setProcesses({ id: container.id, rows: [], note: errorText(err) });
       }
     },
     settings.refreshMs,
-    true,
+    running,
     [container?.id, container?.state],
   );
+  const processes = !container
+    ? { rows: [], note: 'no container selected' }
+    : !running
+      ? { rows: [], note: `${container.name} is not running` }
+      : polled?.id === container.id
+        ? polled
+        : { rows: [], note: 'reading processes…' };
 
   // ---- layers of the selected image (latest selection wins) ----
   const [layers, setLayers] = useState<{ imageId: string; data?: ImageLayers; error?: string }>();
@@ -161,20 +194,24 @@ export function App({ client, settings, initialState, size: fixedSize, onHandoff
 
   // ---- logs of the selected container, followed while the Logs tab shows (latest stream wins) ----
   const [logs, setLogs] = useState<{ id: string; lines: LogLine[] }>();
-  const logOffset = useRef(0);
+  // Where the next read starts, and in whose log: the poll's interval can fire with a new selection
+  // before that render's effects have run, so an offset is only used for the container it was read from.
+  const logOffset = useRef({ id: '', offset: 0 });
   const logsShown = showContainerDetail && ui.tab === 'logs' && container !== undefined;
   useEffect(() => {
-    logOffset.current = 0;
-    setLogs(container ? { id: container.id, lines: [] } : undefined);
+    // another container's lines go; with none shown, nothing to render
+    setLogs((l) => (l && l.id !== container?.id ? undefined : l));
   }, [container?.id]);
   usePoll(
     () => {
       if (!container) return;
       const id = container.id;
-      const got = safe(() => client.logs(id, logOffset.current), undefined);
+      const from = logOffset.current.id === id ? logOffset.current.offset : 0;
+      const got = safe(() => client.logs(id, from), undefined);
       if (!got) return;
-      logOffset.current = got.offset;
-      if (got.lines.length > 0) setLogs((l) => ({ id, lines: [...(l?.id === id ? l.lines : []), ...got.lines].slice(-5000) }));
+      logOffset.current = { id, offset: got.offset };
+      // read from the start, they are all its lines
+      if (got.lines.length > 0) setLogs((l) => ({ id, lines: [...(from > 0 && l?.id === id ? l.lines : []), ...got.lines].slice(-5000) }));
     },
     logPollMs ?? Math.min(500, settings.refreshMs > 0 ? settings.refreshMs : 500),
     logsShown,
@@ -208,6 +245,9 @@ export function App({ client, settings, initialState, size: fixedSize, onHandoff
 
   // ---- layout and the detail pane's content ----
   const layout = computeLayout(size.cols, size.rows, ui.focus);
+  // as ListPane lays it out: frame rows off, then the header when at least 3 rows remain
+  const containerInner = Math.max(0, layout.panes.containers.height - 2);
+  containerRoom.current = containerInner >= 3 ? containerInner - 1 : containerInner;
   const detailLines = useMemo((): { title: string; tabs?: string[]; fixed: Row[]; lines: Row[] } => {
     if (!showContainerDetail) {
       const layer = layers?.data?.analysis.layers[lIndex];

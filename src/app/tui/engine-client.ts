@@ -18,15 +18,25 @@ import { shellWords } from './shell-words.js';
 export class EngineTuiClient implements TuiClient {
   /** image analyses by ID: an image never changes, so each is computed once */
   private readonly layerCache = new Map<string, Promise<ImageLayers>>();
+  /** log files by container ID: the logs tab polls twice a second, and a file's place never changes */
+  private readonly logFiles = new Map<string, string>();
 
   constructor(private readonly engine: Engine) {}
 
   containers(): ContainerSnapshot[] {
     const now = Date.now();
+    // one image lookup per image, not per container: the TUI re-reads this list every refresh
+    const labels = new Map<string, string>();
+    const label = (c: Parameters<Engine['containers']['imageLabel']>[0]) => {
+      const key = `${c.imageName}\0${c.imageId}`;
+      let l = labels.get(key);
+      if (l === undefined) labels.set(key, (l = this.engine.containers.imageLabel(c)));
+      return l;
+    };
     return this.engine.containers.list().map((c) => ({
       id: c.id,
       name: c.name,
-      image: this.engine.containers.imageLabel(c),
+      image: label(c),
       imageId: c.imageId,
       state: c.state.Status,
       status: statusText(c, now),
@@ -91,14 +101,16 @@ export class EngineTuiClient implements TuiClient {
   }
 
   logs(id: string, offset: number): { lines: LogLine[]; offset: number } {
-    const file = this.engine.containers.logPath(this.engine.containers.get(id));
+    let file = this.logFiles.get(id);
+    if (file === undefined) this.logFiles.set(id, (file = this.engine.containers.logPath(this.engine.containers.get(id))));
     const toLine = (e: LogEntry): LogLine => ({ stream: e.stream === 'stderr' ? 'stderr' : 'stdout', time: e.time, text: e.log });
-    let size: number;
+    let size: number | undefined;
     try {
-      size = fs.statSync(file).size;
+      size = fs.statSync(file, { throwIfNoEntry: false })?.size;
     } catch {
-      return { lines: [], offset: 0 };
+      size = undefined;
     }
+    if (!size) return { lines: [], offset: 0 }; // no log yet, or nothing in it
     if (offset === 0) return { lines: readLogEntries(file).map(toLine), offset: size };
     if (size === offset) return { lines: [], offset };
     const from = size < offset ? 0 : offset; // rotated: the new file from its start

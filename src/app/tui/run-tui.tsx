@@ -7,14 +7,20 @@
  * naming the detach keys, bridgeTerminal (the CLI's own) runs until detach or
  * exit, and the TUI is mounted again with the state it had, the outcome in
  * its status line.
+ *
+ * React and Ink are loaded here, not imported above: React picks its build
+ * from NODE_ENV when first loaded, and this file has no JSX for that reason
+ * (TypeScript would put a react/jsx-runtime import first). Ink draws into a
+ * FrameWriter (screen.ts), which sends the terminal only the changed cells.
  */
 import path from 'node:path';
-import { render, type Instance } from 'ink';
+import type { Instance } from 'ink';
 import type { Engine } from '../../engine/engine.js';
 import { attach } from '../../engine/containers/attach-client.js';
 import { bridgeTerminal, type AttachOutcome } from '../cli/terminal.js';
-import { App, errorText, type Handoff } from './App.js';
+import type { Handoff } from './App.js';
 import { EngineTuiClient } from './engine-client.js';
+import { DRAW_MODES, FrameWriter, NORMAL_MODES } from './screen.js';
 import { loadSettings, type Settings } from './settings.js';
 import type { UiState } from './state.js';
 
@@ -31,55 +37,67 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
   try {
     settings = loadSettings().settings;
   } catch (err) {
-    process.stderr.write(`berth: settings: ${errorText(err)}\nSee 'berth config'.\n`);
+    process.stderr.write(`berth: settings: ${err instanceof Error ? err.message : String(err)}\nSee 'berth config'.\n`);
     return 1;
   }
   const root = options.root ?? (process.env.BERTH_ROOT || settings.root || undefined);
-  const { Engine } = await import('../../engine/engine.js');
+  // Unset means React's development build: several times the work per frame (checks, component
+  // timings). Read once, when React loads; put back after, so containers and shims see what the user set.
+  const mode = process.env.NODE_ENV;
+  process.env.NODE_ENV ??= 'production';
+  const [{ Engine }, { createElement }, { render }, { App, errorText }] = await Promise.all([
+    import('../../engine/engine.js'),
+    import('react'),
+    import('ink'),
+    import('./App.js'),
+  ]).finally(() => {
+    if (mode === undefined) delete process.env.NODE_ENV;
+  });
   const engine = await Engine.start({ root });
   const client = new EngineTuiClient(engine);
   const out = process.stdout;
   let state: UiState | undefined;
-  out.write(ALT_SCREEN_ON);
+  out.write(ALT_SCREEN_ON + DRAW_MODES);
   try {
     for (;;) {
       let instance: Instance | undefined;
       let quit = () => {};
+      const screen = new FrameWriter(out);
       const next = await new Promise<{ kind: 'quit' } | { kind: 'handoff'; handoff: Handoff }>((resolve) => {
         quit = () => resolve({ kind: 'quit' });
         process.on('SIGTERM', quit);
         process.on('SIGHUP', quit);
-        instance = render(
-          <App
-            client={client}
-            settings={settings}
-            initialState={state}
-            onHandoff={(handoff, s) => {
-              state = s;
-              resolve({ kind: 'handoff', handoff });
-            }}
-            onQuit={(s) => {
-              state = s;
-              resolve({ kind: 'quit' });
-            }}
-          />,
-          { exitOnCtrlC: false, patchConsole: false },
-        );
+        const app = createElement(App, {
+          client,
+          settings,
+          initialState: state,
+          onHandoff: (handoff, s) => {
+            state = s;
+            resolve({ kind: 'handoff', handoff });
+          },
+          onQuit: (s) => {
+            state = s;
+            resolve({ kind: 'quit' });
+          },
+        });
+        // debug: Ink writes each frame whole and unthrottled, and leaves the cursor alone; the FrameWriter draws the differences
+        instance = render(app, { stdout: screen.stream, debug: true, exitOnCtrlC: false, patchConsole: false });
       }).finally(() => {
         process.off('SIGTERM', quit);
         process.off('SIGHUP', quit);
       });
       instance?.unmount();
       await instance?.waitUntilExit().catch(() => {});
+      screen.close();
       if (next.kind === 'quit') break;
       bytesFromStdin();
-      out.write(ALT_SCREEN_OFF);
+      out.write(NORMAL_MODES + ALT_SCREEN_OFF);
       const message = await handOver(engine, next.handoff, settings).catch((err: unknown) => ({ text: errorText(err), error: true }));
       state = { ...(state as UiState), overlay: null, status: message };
-      out.write(ALT_SCREEN_ON);
+      out.write(ALT_SCREEN_ON + DRAW_MODES);
     }
   } finally {
-    out.write(ALT_SCREEN_OFF);
+    out.write(NORMAL_MODES + ALT_SCREEN_OFF);
     engine.close();
   }
   return 0;
