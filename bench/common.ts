@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { berth, daemonAnswers, hasCommand, repoRoot } from '../test/helpers/berth.js';
+import { berth, daemonAnswers, hasCommand, repoRoot, type Teardowns } from '../test/helpers/berth.js';
 import { createCgroupDriver } from '../src/engine/cgroups/index.js';
 import { Engine } from '../src/engine/engine.js';
 
@@ -73,10 +73,15 @@ function shimsOf(root: string): number[] {
 export async function cleanBerth(root: string, cgroupParent: string): Promise<void> {
   if (!fs.existsSync(path.join(root, 'berth.db'))) return;
   const ids = (await berth(root, 'ps', '-aq', '--no-trunc')).stdout.split('\n').filter(Boolean);
-  if (ids.length > 0) await berth(root, 'rm', '-f', ...ids);
-  // the spare, and a replacement spare a just-started shim may still be bringing up
+  for (let i = 0; i < ids.length; i += 100) await berth(root, 'rm', '-f', ...ids.slice(i, i + 100));
+  // the spare (root/spare.pid), and a replacement spare a just-started shim may still be bringing up
   for (let i = 0; i < 10; i++) {
     const pids = shimsOf(root);
+    try {
+      pids.push(Number(fs.readFileSync(path.join(root, 'spare.pid'), 'utf8')));
+    } catch {
+      // none
+    }
     for (const pid of pids) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -84,7 +89,7 @@ export async function cleanBerth(root: string, cgroupParent: string): Promise<vo
         // gone
       }
     }
-    if (pids.length === 0 && i >= 2) break;
+    if (shimsOf(root).length === 0 && i >= 2) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await berth(root, 'ps', '-a'); // reconciles rows whose shim was killed: releases their mounts, leases and cgroups
@@ -101,4 +106,31 @@ export async function cleanBerth(root: string, cgroupParent: string): Promise<vo
   } catch (err) {
     console.log(`could not remove cgroup parent ${cgroupParent}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Teardowns run once, last registered first, also on SIGINT/SIGTERM, so an
+ * interrupted bench leaves nothing running either.
+ */
+export function cleanupOnExit(): { teardowns: Teardowns; cleanAll: () => Promise<void> } {
+  const cleanups: (() => void | Promise<void>)[] = [];
+  let cleaned = false;
+  const cleanAll = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        console.log(`cleanup: ${(err as Error).message}`);
+      }
+    }
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.log(`\n${signal}: cleaning up`);
+      void cleanAll().then(() => process.exit(130));
+    });
+  }
+  return { teardowns: { teardown: (fn) => cleanups.push(fn) }, cleanAll };
 }

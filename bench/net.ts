@@ -17,8 +17,8 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { berth, berthOk, freePort, hasCommand, importBusybox, tempDir, type Teardowns } from '../test/helpers/berth.js';
-import { cleanBerth, median, prepareDaemon, quiet } from './common.js';
+import { berth, berthOk, freePort, hasCommand, importBusybox, tempDir } from '../test/helpers/berth.js';
+import { cleanBerth, cleanupOnExit, median, prepareDaemon, quiet } from './common.js';
 
 const RUNS = Number(process.env.BENCH_NET_RUNS || 7);
 const SIZE_MB = Number(process.env.BENCH_NET_MB || 300);
@@ -143,12 +143,11 @@ async function main(): Promise<number> {
     return 1;
   }
   process.env.BERTH_CGROUP_PARENT = CGROUP_PARENT;
-  const cleanups: (() => void | Promise<void>)[] = [];
-  const teardowns: Teardowns = { teardown: (fn) => cleanups.push(fn) };
+  const { teardowns, cleanAll } = cleanupOnExit();
   const env: Engines = { root: tempDir(teardowns, 'berth-bench-net-'), docker: false, dockerContainers: [] };
   const work = tempDir(teardowns, 'berth-bench-net-work-');
-  cleanups.push(() => cleanBerth(env.root, CGROUP_PARENT));
-  cleanups.push(() => {
+  teardowns.teardown(() => cleanBerth(env.root, CGROUP_PARENT));
+  teardowns.teardown(() => {
     if (env.dockerContainers.length > 0) quiet('docker', ['rm', '-f', ...env.dockerContainers]);
     if (env.dockerNetwork) quiet('docker', ['network', 'rm', env.dockerNetwork]);
   });
@@ -166,13 +165,7 @@ async function main(): Promise<number> {
     console.error(`net bench failed: ${(err as Error).message}`);
     return 1;
   } finally {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (err) {
-        console.log(`cleanup: ${(err as Error).message}`);
-      }
-    }
+    await cleanAll();
   }
 }
 

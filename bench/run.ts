@@ -26,8 +26,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { spawn, spawnSync } from 'node:child_process';
-import { berthOk, importBusybox, repoRoot, tempDir, type Teardowns } from '../test/helpers/berth.js';
-import { BERTH, cleanBerth, cmdline, median, prepareDaemon, quiet, sorted, type Daemon } from './common.js';
+import { berthOk, importBusybox, repoRoot, tempDir } from '../test/helpers/berth.js';
+import { BERTH, cleanBerth, cleanupOnExit, cmdline, median, prepareDaemon, quiet, sorted, type Daemon } from './common.js';
 
 const RUNS = Number(process.env.BENCH_RUNS || 15);
 const WARMUP = Number(process.env.BENCH_WARMUP || 2);
@@ -439,26 +439,7 @@ async function main(): Promise<number> {
   delete process.env.BERTH_ROOT;
   delete process.env.BERTH_SPARE_SHIM;
 
-  const cleanups: (() => void | Promise<void>)[] = [];
-  const cleanup: Teardowns = { teardown: (fn) => cleanups.push(fn) };
-  let cleaned = false;
-  const cleanAll = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (err) {
-        console.log(`cleanup: ${(err as Error).message}`);
-      }
-    }
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.log(`\n${signal}: cleaning up`);
-      void cleanAll().then(() => process.exit(130));
-    });
-  }
+  const { teardowns: cleanup, cleanAll } = cleanupOnExit();
 
   const bench: Bench = { root: '', work: '', daemons: [], foreign: new Map([['docker', new Set()], ['podman', new Set()]]), measuring: false };
   try {

@@ -58,8 +58,8 @@ import { performance } from 'node:perf_hooks';
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pty, { type IPty } from 'node-pty';
-import { berth, berthOk, importBusybox, repoRoot, tempDir, type Teardowns } from '../test/helpers/berth.js';
-import { createCgroupDriver } from '../src/engine/cgroups/index.js';
+import { berthOk, importBusybox, repoRoot, tempDir } from '../test/helpers/berth.js';
+import { cleanBerth, cleanupOnExit, median, sorted } from './common.js';
 
 const LAUNCHES = Number(process.env.BENCH_LAUNCHES || 5);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS || 30);
@@ -479,16 +479,6 @@ async function containerIds(root: string): Promise<string[]> {
 
 // ---------------------------------------------------------------- statistics and report
 
-function sorted(values: number[]): number[] {
-  return [...values].sort((a, b) => a - b);
-}
-
-function median(values: number[]): number {
-  const s = sorted(values);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
 /** Nearest-rank percentile. */
 function percentile(values: number[], p: number): number {
   const s = sorted(values);
@@ -567,57 +557,6 @@ function report(r: Results): void {
 
 // ---------------------------------------------------------------- cleanup
 
-function cmdline(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return '';
-  }
-}
-
-/** Every shim process of this bench's root (the spare included), found by the root's unique path in its command line. */
-function shimsOf(root: string): number[] {
-  const out: number[] = [];
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    const cmd = cmdline(Number(name));
-    if (cmd.includes('shim.js') && cmd.includes(` ${root}`)) out.push(Number(name));
-  }
-  return out;
-}
-
-async function cleanBerth(root: string): Promise<void> {
-  if (!fs.existsSync(path.join(root, 'berth.db'))) return;
-  const ids = (await berth(root, 'ps', '-aq', '--no-trunc')).stdout.split('\n').filter(Boolean);
-  for (let i = 0; i < ids.length; i += 100) await berth(root, 'rm', '-f', ...ids.slice(i, i + 100));
-  // the spare (root/spare.pid), and a replacement spare a just-started shim may still be bringing up
-  for (let i = 0; i < 10; i++) {
-    const pids = shimsOf(root);
-    try {
-      pids.push(Number(fs.readFileSync(path.join(root, 'spare.pid'), 'utf8')));
-    } catch {
-      // none
-    }
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-    if (shimsOf(root).length === 0 && i >= 2) break;
-    await sleep(100);
-  }
-  await berth(root, 'ps', '-a'); // reconciles rows whose shim was killed: releases their mounts and cgroups
-  const driver = createCgroupDriver({ parent: CGROUP_PARENT });
-  for (const id of driver.list()) await driver.open(id).remove();
-  try {
-    driver.removeParent();
-  } catch (err) {
-    console.log(`could not remove cgroup parent ${CGROUP_PARENT}: ${(err as Error).message}`);
-  }
-}
-
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<number> {
@@ -628,26 +567,7 @@ async function main(): Promise<number> {
   process.env.BERTH_CGROUP_PARENT = CGROUP_PARENT; // for the CLI calls made here; the TUI gets it explicitly
   delete process.env.BERTH_ROOT;
 
-  const cleanups: (() => void | Promise<void>)[] = [];
-  const cleanup: Teardowns = { teardown: (fn) => cleanups.push(fn) };
-  let cleaned = false;
-  const cleanAll = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (err) {
-        console.log(`cleanup: ${(err as Error).message}`);
-      }
-    }
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.log(`\n${signal}: cleaning up`);
-      void cleanAll().then(() => process.exit(130));
-    });
-  }
+  const { teardowns: cleanup, cleanAll } = cleanupOnExit();
 
   const tuis = new Set<Tui>();
   /** A TUI on `root`, drawn; killed at cleanup if still running. */
@@ -661,7 +581,7 @@ async function main(): Promise<number> {
   try {
     const root = tempDir(cleanup, 'berth-bench-tui-root-');
     const config = tempDir(cleanup, 'berth-bench-tui-config-');
-    cleanup.teardown(() => cleanBerth(root));
+    cleanup.teardown(() => cleanBerth(root, CGROUP_PARENT));
     cleanup.teardown(() => {
       for (const tui of tuis) tui.kill();
     });

@@ -15,5 +15,5 @@ export const spec: CommandSpec = {
 export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<void> {
   const engine = await ctx.engine();
   const container = engine.containers.get(args[1]);
-  await engine.networks.connect(args[0], container, (flags.alias as string[] | undefined) ?? [], engine.store.native);
+  await engine.networks.connect(args[0], container, (flags.alias as string[] | undefined) ?? []);
 }

@@ -784,8 +784,9 @@ function networkOptions(options: CreateOptions): Pick<HostConfig, 'NetworkMode' 
     if (net.isIP(server) === 0) throw invalidArgument(`invalid argument "${server}" for "--dns" flag: ${server} is not an ip address`);
   }
   const publish = options.publish ?? [];
-  if ((publish.length > 0 || options.publishAll) && (mode === 'host' || mode === 'none' || mode.startsWith('container:'))) {
-    if (mode !== 'host') throw invalidArgument(`conflicting options: port publishing and the container type network mode`);
+  // As Docker: with --network host published ports are dropped; none and container: have nothing to publish from.
+  if ((publish.length > 0 || options.publishAll) && (mode === 'none' || mode.startsWith('container:'))) {
+    throw invalidArgument(`conflicting options: port publishing and the container type network mode`);
   }
   return {
     NetworkMode: mode,

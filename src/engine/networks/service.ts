@@ -8,7 +8,6 @@
  * place (the bind mount follows the inode) whenever a peer comes or goes.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../errors.js';
 import { nodeCrypto } from '../digest.js';
@@ -88,7 +87,6 @@ export interface AttachedNetworks {
   containerNetns?: string;
   /** first address (for published ports), if any */
   address?: string;
-  hostname?: string;
 }
 
 export class NetworkService {
@@ -228,10 +226,10 @@ export class NetworkService {
   }
 
   endpointsFor(containerId: string): (Endpoint & { network: Network })[] {
-    const rows = this.db
-      .prepare('SELECT e.*, n.name AS n_name FROM endpoints e JOIN networks n ON n.id = e.network_id WHERE e.container_id = ? ORDER BY e.rowid')
-      .all(containerId) as EndpointRow[];
-    return rows.map((r) => ({ ...endpointFromRow(r), network: this.find(r.network_id) }));
+    const rows = this.db.prepare('SELECT * FROM endpoints WHERE container_id = ? ORDER BY rowid').all(containerId) as EndpointRow[];
+    if (rows.length === 0) return [];
+    const networks = new Map(this.list().map((n) => [n.id, n]));
+    return rows.map((r) => ({ ...endpointFromRow(r), network: networks.get(r.network_id)! }));
   }
 
   async remove(nameOrId: string): Promise<Network> {
@@ -303,7 +301,7 @@ export class NetworkService {
     }
     if (mode === 'host') {
       fs.writeFileSync(hostsFile, readHostFile('/etc/hosts') + extraHostLines(container));
-      return { mode: 'host', hostname: os.hostname() };
+      return { mode: 'host' };
     }
     if (mode.startsWith('container:')) {
       this.writeHosts(container, hostsFile);
@@ -355,7 +353,7 @@ export class NetworkService {
   }
 
   /** `network connect`: recorded, and plumbed at once when the container runs. */
-  async connect(networkName: string, container: Container, aliases: string[], native: import('../native.js').Native): Promise<void> {
+  async connect(networkName: string, container: Container, aliases: string[]): Promise<void> {
     await this.ensureDefaults();
     const network = this.find(networkName);
     const mode = container.hostConfig.NetworkMode;
@@ -391,7 +389,6 @@ export class NetworkService {
       host.removeInterface(lease.interface, this.store.native);
       throw err;
     }
-    void native;
     this.store.write(() => {
       this.writeHosts(container, path.join(this.store.root, 'containers', container.id, 'hosts'));
       this.refreshPeers(container.id);

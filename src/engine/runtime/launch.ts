@@ -13,7 +13,7 @@ import type { Store } from '../store/store.js';
 import type { Container } from '../containers/types.js';
 import { failedPrecondition, invalidArgument } from '../errors.js';
 import { ContainerRepository } from '../containers/repository.js';
-import { NetworkService, type AttachedNetworks } from '../networks/service.js';
+import { NetworkService } from '../networks/service.js';
 import { hostBoundingSet } from './capabilities.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
 import { capabilitySet, DEFAULT_DEVICES, MASKED_PATHS, READONLY_PATHS, renderInitSpec, type InitSpec, type SpecMount } from './spec.js';
@@ -42,27 +42,6 @@ export async function prepareLaunch(store: Store, images: ImageService, containe
   const args = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   if (args.length === 0) throw invalidArgument('no command specified');
   const joinTarget = networkJoinTarget(store, container);
-  // The `ip` runs that plumb the network overlap with the mounts below.
-  const attaching = new NetworkService(store).attach(container, path.join(dir, 'hosts'), native);
-  try {
-    return await finishLaunch(store, images, container, native, dir, args, joinTarget, attaching);
-  } catch (err) {
-    await attaching.catch(() => undefined); // releaseLaunch undoes what it did
-    throw err;
-  }
-}
-
-async function finishLaunch(
-  store: Store,
-  images: ImageService,
-  container: Container,
-  native: Native,
-  dir: string,
-  args: string[],
-  joinTarget: string | undefined,
-  attaching: Promise<AttachedNetworks>,
-): Promise<PreparedLaunch> {
-  const { config, hostConfig } = container;
   const cgroup = containerCgroups().create(container.id, {
     memory: hostConfig.Memory || undefined,
     memorySwap: hostConfig.MemorySwap || undefined,
@@ -88,7 +67,7 @@ async function finishLaunch(
   fs.rmSync(statusFifo, { force: true });
   native.mknod(statusFifo, native.S_IFIFO | 0o600, 0, 0);
   const bind = (file: string, target: string) => ({ type: 'bind', source: path.join(dir, file), target, flags: ['bind'] });
-  const network = await attaching;
+  const network = await new NetworkService(store).attach(container, path.join(dir, 'hosts'), native); // releaseLaunch undoes it on failure
   const joins: InitSpec['joins'] = [];
   if (network.netnsPath) joins.push({ type: 'net', path: network.netnsPath });
   if (joinTarget) joins.push({ type: 'net', path: joinTarget });
