@@ -8,10 +8,10 @@ cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
-# Debian packages: busybox for the base image; skopeo, umoci and zstd for
-# interop tests; tmux for the end-to-end TUI tests; iptables for bridge
-# forwarding and NAT rules.
-packages=(busybox-static skopeo umoci zstd tmux python3 tar libseccomp-dev iptables)
+# Debian packages: a C toolchain and python3 for node-gyp; busybox for the
+# base image; skopeo, umoci and zstd for interop tests; tmux for the
+# end-to-end TUI tests; iptables for bridge forwarding and NAT rules.
+packages=(build-essential python3 busybox-static skopeo umoci zstd tmux tar libseccomp-dev iptables)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
