@@ -36,7 +36,7 @@ export function prepareDaemon(cli: Daemon, root: string, work: string): string |
   if (!quiet(cli, ['image', 'inspect', 'busybox']).ok) {
     const archive = path.join(work, `busybox-for-${cli}.tar`);
     if (!fs.existsSync(archive)) {
-      const saved = quiet(process.execPath, [BERTH, '--root', root, 'save', '-o', archive, 'busybox']);
+      const saved = quiet(BERTH, ['--root', root, 'save', '-o', archive, 'busybox']);
       if (!saved.ok) return `could not save berth's busybox for ${cli}: ${saved.err.trim()}`;
     }
     const loaded = quiet(cli, ['load', '-i', archive]);

@@ -7,10 +7,10 @@
  *   (berth, docker, podman, berth, …) so that load on the machine hits all
  *   alike. Wall time of the whole CLI invocation, spawn to exit.
  * - berth's `run --rm true` again with BERTH_SPARE_SHIM=0 (no pre-started
- *   shim), and, when NODE_EXTRA_CA_CERTS is set, once more without it (Node
- *   parses that bundle at every start-up); `run --rm --network none` with
- *   berth and docker (what the bridge setup costs each); the floors `node -e 0`
- *   and `node bin/berth version`. The "spare waiting" column says in how many
+ *   shim); `run --rm --network none` with berth and docker (what the bridge
+ *   setup costs each); the floors `node -e 0` (and without
+ *   NODE_EXTRA_CA_CERTS when that is set: bin/berth starts Node without it)
+ *   and `berth version`. The "spare waiting" column says in how many
  *   runs a spare shim was listening when berth was started.
  * - Private memory (Private_Clean + Private_Dirty of smaps_rollup) of 10 idle
  *   `sleep 1000` containers after BENCH_IDLE_SETTLE_S (30) seconds idle, and
@@ -67,7 +67,7 @@ function timed(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Ti
 
 /** The command line that runs `engine`'s CLI: berth through this node, against the bench root. */
 function cli(engine: Engine, root: string, args: string[]): [string, string[]] {
-  return engine === 'berth' ? [process.execPath, [BERTH, '--root', root, ...args]] : [engine, args];
+  return engine === 'berth' ? [BERTH, ['--root', root, ...args]] : [engine, args];
 }
 
 // ---------------------------------------------------------------- statistics
@@ -378,10 +378,8 @@ function report(all: Series[], memory: MemoryResult[], skipped: string[]): void 
   if (berthRm && berthNoNet) console.log(`berth's bridge setup costs ${pairedDiff(berthRm, 'run', berthNoNet)} per run (median of per-round differences)`);
   const spareOff = find('berth:run-rm:run --rm busybox true  [BERTH_SPARE_SHIM=0]');
   if (berthRm && spareOff) console.log(`spare shim saves ${pairedDiff(spareOff, 'run', berthRm)} on run --rm (median of per-round differences; spare waiting in ${berthRm.spareHits}/${berthRm.times.run.length} runs)`);
-  const spareOffNoCa = find(`berth:run-rm:run --rm busybox true  [BERTH_SPARE_SHIM=0, ${CA_UNSET}]`);
-  if (spareOff && spareOffNoCa) console.log(`NODE_EXTRA_CA_CERTS costs ${pairedDiff(spareOff, 'run', spareOffNoCa)} on run --rm without a spare (CLI + shim start-up; median of per-round differences)`);
-  const floorNode = find('floor:node -e 0');
-  const floorVersion = find('floor:node bin/berth version');
+  const floorNode = find(`floor:node -e 0  [${CA_UNSET}]`) ?? find('floor:node -e 0');
+  const floorVersion = find('floor:berth version');
   if (berthRm && floorNode && floorVersion) {
     const total = median(berthRm.times.run);
     const node = median(floorNode.times.run);
@@ -459,22 +457,21 @@ async function main(): Promise<number> {
       } else bench.daemons.push(daemon);
     }
     const engines: Engine[] = ['berth', ...bench.daemons];
-    // Node parses this bundle at every start-up when it is set (as on this kind of host); measured both ways.
+    // Node parses this bundle at every start-up when it is set (as on this kind of host); bin/berth and the shims leave it out.
     const caCerts = process.env.NODE_EXTRA_CA_CERTS;
     const withoutCa = { ...process.env };
     delete withoutCa.NODE_EXTRA_CA_CERTS;
-    if (caCerts) console.log(`NODE_EXTRA_CA_CERTS=${caCerts} is set: every node process (berth CLI, shim) parses it at start-up; two series run without it`);
+    if (caCerts) console.log(`NODE_EXTRA_CA_CERTS=${caCerts} is set: a node process parses it at start-up; bin/berth hands it on as BERTH_EXTRA_CA_CERTS instead`);
 
     const series: Series[] = [
       ...engines.map((e) => runRmSeries(bench, e, 'run --rm busybox true')),
       ...engines.map((e) => detachedSeries(bench, e)),
       runRmSeries(bench, 'berth', 'run --rm busybox true  [BERTH_SPARE_SHIM=0]', [], { ...process.env, BERTH_SPARE_SHIM: '0' }),
-      ...(caCerts ? [runRmSeries(bench, 'berth', `run --rm busybox true  [BERTH_SPARE_SHIM=0, ${CA_UNSET}]`, [], { ...withoutCa, BERTH_SPARE_SHIM: '0' })] : []),
       runRmSeries(bench, 'berth', 'run --rm --network none busybox true', ['--network', 'none']),
       ...(bench.daemons.includes('docker') ? [runRmSeries(bench, 'docker', 'run --rm --network none busybox true', ['--network', 'none'])] : []),
       commandSeries('node -e 0', process.execPath, ['-e', '0']),
       ...(caCerts ? [commandSeries(`node -e 0  [${CA_UNSET}]`, process.execPath, ['-e', '0'], withoutCa)] : []),
-      commandSeries('node bin/berth version', process.execPath, [BERTH, 'version']),
+      commandSeries('berth version', BERTH, ['version']),
     ];
 
     console.log(`measuring: ${engines.join(', ')}; ${WARMUP} warm-up + ${RUNS} measured rounds of ${series.length} series`);

@@ -248,7 +248,7 @@ interface Capture {
   chunks: { at: number; bytes: number }[];
 }
 
-/** One `node bin/berth` TUI in a pseudo-terminal, every byte it writes read and timed. */
+/** One `bin/berth` TUI in a pseudo-terminal, every byte it writes read and timed. */
 class Tui {
   readonly pty: IPty;
   readonly started: number;
@@ -272,7 +272,9 @@ class Tui {
     this.started = performance.now();
     this.lastOutput = this.started;
     // encoding null: Buffers, so bytes are counted as written
-    this.pty = pty.spawn(process.execPath, [...NODE_ARGS, BERTH, '--root', root], { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd: repoRoot, env, encoding: null });
+    // bin/berth is a shell script; node flags go to Node running its loader directly
+    const [file, args] = NODE_ARGS.length > 0 ? [process.execPath, [...NODE_ARGS, `${BERTH}.cjs`]] : [BERTH, []];
+    this.pty = pty.spawn(file, [...args, '--root', root], { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd: repoRoot, env, encoding: null });
     this.pty.onData((data) => this.onData(data as unknown as Buffer));
     this.pty.onExit((e) => {
       this.exit = e;
@@ -512,7 +514,7 @@ interface Results {
 }
 
 function report(r: Results): void {
-  console.log(`\nTUI bench: node bin/berth in a ${COLS}×${ROWS} pty (node-pty, TERM=xterm-256color), every byte read; bytes as a terminal receives them`);
+  console.log(`\nTUI bench: bin/berth in a ${COLS}×${ROWS} pty (node-pty, TERM=xterm-256color), every byte read; bytes as a terminal receives them`);
   console.log(`load average at start: ${START_LOAD}, now: ${loadAverage()} (1, 5, 15 min) on ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores\n`);
   const rows: string[][] = [];
   if (r.launches.length > 0) {

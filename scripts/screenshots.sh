@@ -35,7 +35,7 @@ socket="berth-shots-$$"
 xsocket="berth-shots-x-$$"
 xvfb_pid='' xterm_pid=''
 export BERTH_CGROUP_PARENT="berth-shots-$$" BERTH_CONFIG_DIR="$config"
-berth() { node bin/berth --root "$root" "$@"; }
+berth() { bin/berth --root "$root" "$@"; }
 cleanup() {
   tmux -L "$socket" kill-server 2>/dev/null || true
   tmux -L "$xsocket" kill-server 2>/dev/null || true
@@ -60,7 +60,7 @@ mkdir -p screenshots
 # ---- text, through tmux alone ----
 for size in 120x40 80x24; do
   cols=${size%x*} rows=${size#*x}
-  tmux -L "$socket" -f /dev/null new-session -d -s "s$size" -x "$cols" -y "$rows" "node bin/berth --root '$root'"
+  tmux -L "$socket" -f /dev/null new-session -d -s "s$size" -x "$cols" -y "$rows" "bin/berth --root '$root'"
   for _ in $(seq 100); do
     tmux -L "$socket" capture-pane -p -t "s$size" | grep -q '1 root' && break
     [ "$size" = 80x24 ] && tmux -L "$socket" send-keys -t "s$size" 4
@@ -79,7 +79,7 @@ exec 3>&-
 for _ in $(seq 50); do [ -s "$fbdir/display" ] && break; sleep 0.1; done
 export DISPLAY=":$(cat "$fbdir/display")"
 
-tmux -L "$xsocket" -f /dev/null new-session -d -s shots -x 120 -y 40 "node bin/berth --root '$root'"
+tmux -L "$xsocket" -f /dev/null new-session -d -s shots -x 120 -y 40 "bin/berth --root '$root'"
 tmux -L "$xsocket" set -g status off
 tmux -L "$xsocket" set -g default-terminal screen-256color
 # a dark background that is not black, so pnmcrop can cut the rest of the (black) X screen away

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up whatever is missing for berth on Debian/Ubuntu, as root: Debian
-# packages, node modules, the native build, the TypeScript build and a local
-# busybox:latest image. Idempotent; about a second when nothing is missing.
+# packages, node modules, the native build, the TypeScript build and its
+# bundles, and a local busybox:latest image. Idempotent; about a second when
+# nothing is missing.
 # `npm start`, `npm test` and `npm run setup` all begin here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,11 +40,13 @@ if [[ ! -f build/Release/berth.node || -n $(find src/native binding.gyp -newer b
   npx --no-install node-gyp rebuild --loglevel=error >/dev/null
 fi
 
-# TypeScript, rebuilt when any source changes.
+# TypeScript, rebuilt when any source changes; then the CLI and TUI bundles
+# bin/berth runs (their code caches are stale with them).
 stamp=dist/.build-stamp
-if [[ ! -f $stamp || -n $(find src test bench tsconfig.json package.json -newer "$stamp" -print -quit) ]]; then
+if [[ ! -f $stamp || ! -f dist/berth.cjs || -n $(find src test bench tsconfig.json package.json package-lock.json scripts/bundle.mjs -newer "$stamp" -print -quit) ]]; then
   say "compiling TypeScript"
   npx --no-install tsc -p tsconfig.json
+  node scripts/bundle.mjs
   touch "$stamp"
 fi
 
@@ -52,7 +55,7 @@ rootfs=build/busybox-rootfs.tar
 if [[ ! -f $rootfs || /bin/busybox -nt $rootfs || scripts/busybox-rootfs.sh -nt $rootfs ]]; then
   bash scripts/busybox-rootfs.sh "$rootfs"
 fi
-if [[ $(id -u) -eq 0 && -z $(node bin/berth images -q busybox:latest 2>/dev/null) ]]; then
+if [[ $(id -u) -eq 0 && -z $(bin/berth images -q busybox:latest 2>/dev/null) ]]; then
   say "importing busybox:latest into ${BERTH_ROOT:-/var/lib/berth}"
-  node bin/berth import --change 'CMD ["sh"]' --message 'busybox from Debian busybox-static' "$rootfs" busybox:latest >/dev/null
+  bin/berth import --change 'CMD ["sh"]' --message 'busybox from Debian busybox-static' "$rootfs" busybox:latest >/dev/null
 fi

@@ -15,7 +15,7 @@ test.after.always(removeCgroupParent);
 
 /** berth in a pty of its own; `screen()` is everything it printed so far. */
 function berthInPty(root: string, args: string[], size = { cols: 100, rows: 30 }) {
-  const pty = nodePty.spawn(process.execPath, [path.join(repoRoot, 'bin/berth'), '--root', root, ...args], {
+  const pty = nodePty.spawn(path.join(repoRoot, 'bin/berth'), ['--root', root, ...args], {
     name: 'xterm',
     ...size,
     cwd: repoRoot,

@@ -31,7 +31,6 @@ function tui(t: { teardown(fn: () => void): void }, root: string, configDir: str
     `BERTH_CONFIG_DIR=${configDir}`,
     'BERTH_ROOT=',
     'TERM=xterm-256color',
-    process.execPath,
     path.join(repoRoot, 'bin/berth'),
     '--root',
     root,

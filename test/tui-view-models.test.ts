@@ -284,17 +284,21 @@ test('command line: shell words, and which commands need the terminal', (t) => {
   t.true(needsTerminal(['start', '-ai', 'x']));
 });
 
-test('settings: defaults, a file of their own, validation, NO_COLOR', (t) => {
+test('settings: defaults, a file of their own, validation, NO_COLOR', async (t) => {
   const dir = tempDir(t);
   const loaded = loadSettings(dir);
   t.deepEqual(loaded.settings, DEFAULT_SETTINGS);
   t.is(loaded.path, path.join(dir, 'config.json'));
-  loaded.set('keybindings', { stop: 'S' });
-  loaded.set('refreshMs', 500);
+  await loaded.set('keybindings', { stop: 'S' });
+  await loaded.set('refreshMs', 500);
   t.deepEqual(loadSettings(dir).settings.keybindings, { stop: 'S' });
   t.is(loadSettings(dir).settings.refreshMs, 500);
-  t.throws(() => loaded.set('keybindings', { nope: 'x' }), { message: /unknown action/ });
-  t.throws(() => loaded.set('detachKeys', 'ctrl-'), { message: /Invalid detach keys/ });
+  await t.throwsAsync(loaded.set('keybindings', { nope: 'x' }), { message: /unknown action/ });
+  await t.throwsAsync(loaded.set('detachKeys', 'ctrl-'), { message: /Invalid detach keys/ });
+  await t.throwsAsync(loaded.set('refreshMs', 5), { message: /refreshMs. must be >= 100/ });
+  // A file conf would refuse is refused on reading too, with conf's wording.
+  fs.writeFileSync(loaded.path, JSON.stringify({ theme: 'neon' }));
+  t.throws(() => loadSettings(dir), { message: /Config schema violation: `theme` must be equal to one of the allowed values/ });
   t.is(effectiveTheme(DEFAULT_SETTINGS, { NO_COLOR: '1' }), 'monochrome');
   t.is(effectiveTheme(DEFAULT_SETTINGS, {}), 'default');
 });

@@ -2,6 +2,7 @@
  * `berth` entry point: global options, then one verb. Only this function
  * exits the process; the engine and the verbs throw.
  */
+import fs from 'node:fs';
 import { COMMANDS, SUMMARY } from './cli/commands.js';
 import { helpText, parseArgs } from './cli/args.js';
 import type { CliContext } from './cli/context.js';
@@ -29,7 +30,12 @@ ${[...SUMMARY].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, text
 Run 'berth COMMAND --help' for more information on a command.
 `;
 
-export async function main(argv: string[]): Promise<number> {
+/** How the TUI's code is loaded: bin/berth.cjs hands in its bundle's loader; otherwise the compiled modules. */
+export interface MainOptions {
+  loadTui?: () => Promise<typeof import('./tui/run-tui.js')>;
+}
+
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
   let root: string | undefined;
   let i = 0;
   for (; i < argv.length; i++) {
@@ -37,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     if (arg === '--root') root = argv[++i];
     else if (arg.startsWith('--root=')) root = arg.slice('--root='.length);
     else if (arg === '-D' || arg === '--debug') process.env.BERTH_DEBUG = '1';
-    else if (arg === '-v' || arg === '--version') return main(['version', '--format', 'berth version {{.Client.Version}}']);
+    else if (arg === '-v' || arg === '--version') return main(['version', '--format', 'berth version {{.Client.Version}}'], options);
     else if (arg === '-h' || arg === '--help') {
       process.stdout.write(globalHelp());
       return 0;
@@ -51,7 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     if (process.stdout.isTTY && process.stdin.isTTY) {
       // Ink draws only a final frame when it thinks it runs under CI; a person at this terminal needs every frame.
       delete process.env.CI;
-      return (await import('./tui/run-tui.js')).runTui({ root });
+      const tui = await (options.loadTui ?? (() => import('./tui/run-tui.js')))();
+      return tui.runTui({ root });
     }
     process.stdout.write(globalHelp());
     return 0;
@@ -75,10 +82,19 @@ export async function main(argv: string[]): Promise<number> {
   const command = await load();
   const args = rest.slice(name.split(' ').length);
   let engine: Engine | undefined;
+  let stdout: NodeJS.WriteStream | undefined;
   const ctx: CliContext = {
     root,
-    out: process.stdout,
-    err: process.stderr,
+    get out() {
+      return (stdout ??= process.stdout);
+    },
+    get err() {
+      return process.stderr;
+    },
+    write(text) {
+      if (stdout) stdout.write(text);
+      else writeStdoutSync(text, () => (stdout ??= process.stdout));
+    },
     engine: async () => {
       if (!engine) {
         const { Engine } = await import('../engine/engine.js');
@@ -104,6 +120,26 @@ export async function main(argv: string[]): Promise<number> {
     return exitCodeFor(err instanceof BerthError ? err.kind : undefined, { containerVerb: command.spec.runFamily });
   } finally {
     engine?.close();
+  }
+}
+
+/**
+ * Most commands print a few lines and exit: written straight to fd 1 they
+ * spare Node building process.stdout (a net.Socket for a pipe, ~7 ms). A
+ * non-blocking pipe that is full hands the rest to the stream.
+ */
+function writeStdoutSync(text: string, stream: () => NodeJS.WriteStream): void {
+  let bytes = Buffer.from(text);
+  while (bytes.length > 0) {
+    try {
+      bytes = bytes.subarray(fs.writeSync(1, bytes));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') return; // the reader has gone (`berth ps | head -1`)
+      if (code !== 'EAGAIN') throw err;
+      stream().write(bytes);
+      return;
+    }
   }
 }
 

@@ -62,9 +62,9 @@ export interface Result {
   stderr: string;
 }
 
-/** Starts `node bin/berth --root <root> args…` with stdin closed; for tests that need the process itself. */
+/** Starts `bin/berth --root <root> args…` with stdin closed; for tests that need the process itself. */
 export function berthProcess(root: string, ...args: string[]): ChildProcess {
-  return spawn(process.execPath, [path.join(repoRoot, 'bin/berth'), '--root', root, ...args], {
+  return spawn(path.join(repoRoot, 'bin/berth'), ['--root', root, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, BERTH_ROOT: '', BERTH_DEBUG: '' },

@@ -36,7 +36,7 @@ export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<voi
     const expected = typeof DEFAULT_SETTINGS[key];
     if (typeof value !== expected) throw invalidArgument(`${key} takes a ${expected}`);
     try {
-      loaded.set(key, value as never);
+      await loaded.set(key, value as never);
     } catch (err) {
       throw invalidArgument((err as Error).message);
     }

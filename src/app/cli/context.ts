@@ -9,9 +9,14 @@ export interface CliContext {
   root: string | undefined;
   out: NodeJS.WriteStream;
   err: NodeJS.WriteStream;
+  /** writes text to out; main() writes it without building the stream when it can */
+  write?(text: string): void;
   engine(): Promise<Engine>;
 }
 
 export function print(ctx: CliContext, text: string): void {
-  if (text !== '') ctx.out.write(text.endsWith('\n') ? text : `${text}\n`);
+  if (text === '') return;
+  const line = text.endsWith('\n') ? text : `${text}\n`;
+  if (ctx.write) ctx.write(line);
+  else ctx.out.write(line);
 }

@@ -43,15 +43,17 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
   const root = options.root ?? (process.env.BERTH_ROOT || settings.root || undefined);
   // Unset means React's development build: several times the work per frame (checks, component
   // timings). Read once, when React loads; put back after, so containers and shims see what the user set.
-  const mode = process.env.NODE_ENV;
-  process.env.NODE_ENV ??= 'production';
+  // (The TUI bundle has React's production build only; this is for the compiled modules.)
+  const env = process.env;
+  const mode = env.NODE_ENV;
+  env.NODE_ENV ??= 'production';
   const [{ Engine }, { createElement }, { render }, { App, errorText }] = await Promise.all([
     import('../../engine/engine.js'),
     import('react'),
     import('ink'),
     import('./App.js'),
   ]).finally(() => {
-    if (mode === undefined) delete process.env.NODE_ENV;
+    if (mode === undefined) delete env.NODE_ENV;
   });
   const engine = await Engine.start({ root });
   const client = new EngineTuiClient(engine);

@@ -358,8 +358,8 @@ export class ContainerService {
   }
 
   private async spawnShim(id: string, hold: boolean): Promise<string> {
-    const { shimArgs, shimEnv } = await import('../runtime/shim-options.js');
-    const child = spawn(process.execPath, shimArgs(shimScript(), [this.store.root, id, ...(hold ? ['--hold'] : [])]), {
+    const { shimArgs, shimEnv, shimScript } = await import('../runtime/shim-options.js');
+    const child = spawn(process.execPath, shimArgs(shimScript, [this.store.root, id, ...(hold ? ['--hold'] : [])]), {
       detached: true,
       stdio: ['ignore', 'pipe', 'ignore'],
       cwd: '/',
@@ -839,10 +839,6 @@ export function shimAlive(pid: number, root: string): boolean {
   } catch {
     return false;
   }
-}
-
-function shimScript(): string {
-  return new URL('../runtime/shim.js', import.meta.url).pathname;
 }
 
 function firstLine(stream: NodeJS.ReadableStream): Promise<string> {

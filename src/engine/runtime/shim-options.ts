@@ -1,4 +1,9 @@
 /** How a shim process is started, shared by the engine and by a shim starting its spare. */
+import path from 'node:path';
+import { packageRoot } from '../native.js';
+
+/** The shim's script, always the unbundled build: a shim loads only the runtime, not the CLI bundle. */
+export const shimScript = path.join(packageRoot, 'dist/src/engine/runtime/shim.js');
 
 /** Node flags for a shim: small heaps and no optimizing compiler (it holds a few buffers and mostly sleeps), gc on request. */
 export function shimArgs(script: string, args: string[]): string[] {

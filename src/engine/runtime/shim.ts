@@ -16,7 +16,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type { IPty } from 'node-pty';
 import { loadNative } from '../native.js';
 import { Store } from '../store/store.js';
@@ -27,7 +26,7 @@ import type { Container } from '../containers/types.js';
 import { Frame, FrameDecoder, encodeFrame, socketAddress, type ExitInfo, type Hello } from './attach-protocol.js';
 import { JsonLogWriter, parseByteSize } from './json-log.js';
 import { prepareLaunch, releaseLaunch, type PreparedLaunch } from './launch.js';
-import { shimArgs, shimEnv } from './shim-options.js';
+import { shimArgs, shimEnv, shimScript } from './shim-options.js';
 import type { PortProxies } from './port-proxy.js';
 import { bindingsToOpen } from '../networks/ports.js';
 
@@ -498,7 +497,7 @@ function spareListening(socketPath: string): Promise<boolean> {
 /** Starts a spare for the next container unless one is there or spares are off (BERTH_SPARE_SHIM=0). */
 async function ensureSpare(root: string): Promise<void> {
   if (process.env.BERTH_SPARE_SHIM === '0' || (await spareListening(spareSocket(root)))) return;
-  spawn(process.execPath, shimArgs(fileURLToPath(import.meta.url), [root, '--spare']), { detached: true, stdio: 'ignore', cwd: '/', env: shimEnv() }).unref();
+  spawn(process.execPath, shimArgs(shimScript, [root, '--spare']), { detached: true, stdio: 'ignore', cwd: '/', env: shimEnv() }).unref();
 }
 
 /**

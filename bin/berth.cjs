@@ -1,0 +1,104 @@
+'use strict';
+// Runs the bundled CLI (dist/berth.cjs) or TUI (dist/tui.cjs) from V8's code
+// cache, so a command spends its time on its work and not on compiling
+// berth. A bundle's cache sits beside it and holds the functions that the
+// commands run so far have compiled: after a command whose verb the cache
+// has not seen yet, it is written again (atomically, best effort: a
+// read-only install just runs without it).
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const { createRequire } = require('node:module');
+
+const dist = path.join(__dirname, '../dist');
+
+/** Compiles one bundle (from its cache when that matches) and returns its exports and a function that saves the cache. */
+function loadBundle(name, verb) {
+  const file = path.join(dist, name);
+  let source;
+  let stamp;
+  try {
+    source = fs.readFileSync(file, 'latin1'); // esbuild writes ASCII only
+    const stat = fs.statSync(file);
+    stamp = `${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    process.stderr.write(`berth: ${file} is missing: run 'npm run setup' to build berth\n`);
+    process.exit(125);
+  }
+  // The cache file: one line naming the bundle it was made from (size and mtime) and the verbs it has seen, then V8's data.
+  const cacheFile = `${file}.cache`;
+  let cachedData;
+  let verbs = [];
+  try {
+    const bytes = fs.readFileSync(cacheFile);
+    const newline = bytes.indexOf(10);
+    const [madeFrom, seen] = bytes.toString('latin1', 0, newline).split(' ');
+    if (madeFrom === stamp) {
+      verbs = seen.split(',');
+      cachedData = bytes.subarray(newline + 1);
+    }
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dist);
+  const fresh = cachedData === undefined || script.cachedDataRejected;
+  const saveCache = () => {
+    if (!fresh && verbs.includes(verb)) return;
+    try {
+      const known = fresh ? [verb] : [...verbs, verb];
+      const tmp = `${cacheFile}.${process.pid}`;
+      fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${stamp} ${known.join(',')}\n`, 'latin1'), script.createCachedData()]));
+      fs.renameSync(tmp, cacheFile);
+    } catch {
+      // not ours to write (a read-only install): run uncached
+    }
+  };
+  return { exports: module.exports, saveCache };
+}
+
+/** The verb, for the cache's bookkeeping: the first word that is not a global option. */
+function verbOf(argv) {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--root') i++;
+    else if (!argv[i].startsWith('-')) return argv[i];
+  }
+  return '';
+}
+
+const argv = process.argv.slice(2);
+const savers = [];
+const cli = loadBundle('berth.cjs', verbOf(argv));
+savers.push(cli.saveCache);
+const loadTui = async () => {
+  // Yoga instantiates its WebAssembly asynchronously; the bundle takes the finished instance.
+  // Its loader fetch()es the module from a data: URL when fetch exists, and the first touch of
+  // fetch loads Node's undici (~30 ms); without fetch it decodes the same bytes itself.
+  const fetchProperty = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
+  try {
+    globalThis.__berthYoga = (await import('yoga-layout')).default;
+  } finally {
+    if (fetchProperty) Object.defineProperty(globalThis, 'fetch', fetchProperty);
+    else delete globalThis.fetch;
+  }
+  const tui = loadBundle('tui.cjs', 'tui');
+  savers.push(tui.saveCache);
+  return tui.exports;
+};
+
+cli.exports.main(argv, { loadTui }).then(
+  (code) => {
+    process.exitCode = code;
+    for (const save of savers) save();
+  },
+  (err) => {
+    process.stderr.write(`berth: ${err?.stack ?? err}\n`);
+    process.exitCode = 125;
+  },
+);

@@ -1,0 +1,107 @@
+// Bundles the compiled CLI and TUI (dist/src) into two CommonJS files that
+// bin/berth.cjs runs with V8's code cache. Node 20 resolves and compiles an
+// ES module graph file by file (the CLI is ~150 modules, the TUI ~700 with
+// Ink); one script per mode, compiled from a cache, starts in a fraction of
+// that. The compiled modules stay the source of truth: tests import them and
+// the shim runs from them.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFile, rm } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+
+/**
+ * Yoga (Ink's layout engine) instantiates its WebAssembly with a top-level
+ * await, which a CommonJS bundle cannot hold: the bundle takes the instance
+ * the loader imported before running it.
+ */
+const yogaFromLoader = {
+  name: 'yoga-from-loader',
+  setup(b) {
+    b.onResolve({ filter: /^yoga-layout$/ }, () => ({ path: 'yoga-layout', namespace: 'yoga-from-loader' }));
+    b.onLoad({ filter: /.*/, namespace: 'yoga-from-loader' }, () => ({
+      contents: 'module.exports = globalThis.__berthYoga; module.exports.default = globalThis.__berthYoga;',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Ink's reconciler awaits React DevTools and its own package.json at the top
+ * level when DEV=true, a debugging aid a CommonJS bundle cannot hold: the
+ * bundle leaves both out. The build fails if Ink's text no longer matches.
+ */
+const inkWithoutDevtools = {
+  name: 'ink-without-devtools',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const devtools = /if \(isDev\(\)\) \{\s*try \{\s*await import\('\.\/devtools\.js'\);[\s\S]*?\n\}\n/;
+      const packageJson = /isDev\(\)\s*\? await loadPackageJson\(\)\s*:/;
+      if (!devtools.test(text) || !packageJson.test(text)) throw new Error(`${args.path}: Ink's top-level awaits changed; update scripts/bundle.mjs`);
+      return { contents: text.replace(devtools, '').replace(packageJson, 'false ? undefined :'), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * Ink (and the packages it measures text with) get string-width through
+ * src/app/tui/string-width.ts, which answers plain strings itself and loads
+ * the real module only for anything else.
+ */
+const oneColumnStringWidth = {
+  name: 'one-column-string-width',
+  setup(b) {
+    const widthModule = path.join(dist, 'src/app/tui/string-width.js');
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData === 'real') return undefined;
+      const real = await b.resolve('string-width', { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'one-column-string-width' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'one-column-string-width' }, (args) => ({
+      contents: `import { oneColumnEachWidth } from ${JSON.stringify(widthModule)};\nexport default oneColumnEachWidth(() => require(${JSON.stringify(args.path)}).default);\n`,
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+  // Native addons and packages that load files beside themselves stay ordinary requires; conf is an ES module loaded only to write settings.
+  external: ['better-sqlite3', 'node-pty', 'conf', 'blessed', 'blessed-contrib', '*.node'],
+  // Every module's import.meta.url reads as native.js's, which is where packageRoot is computed from.
+  define: { 'import.meta.url': '__berthModuleUrl' },
+  banner: { js: "const __berthModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'src/engine/native.js')).href;" },
+  legalComments: 'none',
+};
+
+// Code caches made for the bundles being replaced (bin/berth.cjs also checks each against its bundle).
+for (const name of ['berth.cjs', 'tui.cjs']) {
+  await rm(path.join(dist, `${name}.cache`), { force: true });
+}
+
+await build({
+  ...common,
+  entryPoints: [path.join(dist, 'src/app/main.js')],
+  outfile: path.join(dist, 'berth.cjs'),
+  // The TUI is the other bundle, handed to main() by the loader.
+  external: [...common.external, './tui/run-tui.js'],
+});
+
+await build({
+  ...common,
+  entryPoints: [path.join(dist, 'src/app/tui/run-tui.js')],
+  outfile: path.join(dist, 'tui.cjs'),
+  // React's production build only: the development one does several times the work per frame.
+  define: { ...common.define, 'process.env.NODE_ENV': '"production"' },
+  minifySyntax: true,
+  plugins: [yogaFromLoader, inkWithoutDevtools, oneColumnStringWidth],
+});

@@ -1,0 +1,57 @@
+/**
+ * The TUI bundle's string-width shortcut must agree with string-width itself
+ * (both copies Ink's packages use) on every character it answers for.
+ */
+import test from 'ava';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ONE_COLUMN_EACH, oneColumnEachWidth, type StringWidth } from '../src/app/tui/string-width.js';
+import { repoRoot } from './helpers/berth.js';
+
+const copies = ['node_modules/string-width/index.js', 'node_modules/wrap-ansi/node_modules/string-width/index.js'];
+
+async function load(file: string): Promise<StringWidth> {
+  return (await import(pathToFileURL(path.join(repoRoot, file)).href)).default as StringWidth;
+}
+
+/** Every code point the shortcut's class admits. */
+function admitted(): string[] {
+  const chars: string[] = [];
+  for (let cp = 0; cp <= 0x3000; cp++) {
+    const ch = String.fromCodePoint(cp);
+    if (ONE_COLUMN_EACH.test(ch)) chars.push(ch);
+  }
+  return chars;
+}
+
+for (const file of copies) {
+  test(`one column each, as ${file} says`, async (t) => {
+    const real = await load(file);
+    const chars = admitted();
+    t.true(chars.length > 400);
+    const wrong = chars.filter((ch) => real(ch) !== 1).map((ch) => `U+${ch.codePointAt(0)!.toString(16)}`);
+    t.deepEqual(wrong, []);
+    // in sequence too: the pane borders, the charts, a status line
+    for (const s of ['╭─ [1] Containers ↓name ──╮', '│busybox  late… 5f0431770946│', '⣀⣤⣶⣿ ● ≥ 3×', 'Up 3 minutes · 10.0 MB — §']) t.is(real(s), s.length);
+    const styled = '\x1b[90m│\x1b[39m\x1b[1m\x1b[36mNAME\x1b[39m\x1b[22m \x1b[38;5;245m…\x1b[0m';
+    t.is(real(styled), 7);
+    t.is(oneColumnEachWidth(() => t.fail() as never)(styled), 7);
+  });
+}
+
+test('anything else goes to string-width itself', async (t) => {
+  let loads = 0;
+  const real = await load(copies[0]);
+  const width = oneColumnEachWidth(() => {
+    loads++;
+    return real;
+  });
+  t.is(width('plain ascii │ box'), 17);
+  t.is(width('\x1b[31mred\x1b[39m'), 3);
+  t.is(loads, 0);
+  t.is(width('日本'), 4);
+  t.is(width('\x1b]8;;http://x\x07link\x1b]8;;\x07'), 4);
+  t.is(width('e\u0301'), 1);
+  t.is(width('·', { ambiguousIsNarrow: false }), 2);
+  t.is(loads, 1);
+});
