@@ -374,6 +374,12 @@ function report(all: Series[], memory: MemoryResult[], skipped: string[]): void 
     const r = median(berthRm.times.run) / median(docker.times.run);
     console.log(`\ngoal (berth run --rm true median at most 0.55x docker's): ${r.toFixed(2)}x — ${r <= 0.55 ? 'met' : 'NOT met'} (paired: ${pairedRatio(berthRm, 'run', docker)})`);
   }
+  const berthPair = find('berth:detached');
+  const dockerPair = find('docker:detached');
+  if (berthPair && dockerPair) {
+    const r = median(berthPair.times.pair) / median(dockerPair.times.pair);
+    console.log(`goal (berth run -d + rm -f median at most 0.55x docker's): ${r.toFixed(2)}x — ${r <= 0.55 ? 'met' : 'NOT met'} (paired: ${pairedRatio(berthPair, 'pair', dockerPair)})`);
+  }
   if (berthNoNet && dockerNoNet) console.log(`run --rm --network none, berth vs docker (no bridge setup either way): ${ratio(berthNoNet, 'run', dockerNoNet)} (paired: ${pairedRatio(berthNoNet, 'run', dockerNoNet)})`);
   if (berthRm && berthNoNet) console.log(`berth's bridge setup costs ${pairedDiff(berthRm, 'run', berthNoNet)} per run (median of per-round differences)`);
   const spareOff = find('berth:run-rm:run --rm busybox true  [BERTH_SPARE_SHIM=0]');

@@ -71,14 +71,13 @@ function verbOf(argv) {
   return '';
 }
 
-const argv = process.argv.slice(2);
-const savers = [];
-const cli = loadBundle('berth.cjs', verbOf(argv));
-savers.push(cli.saveCache);
-const loadTui = async () => {
-  // Yoga instantiates its WebAssembly asynchronously; the bundle takes the finished instance.
-  // Its loader fetch()es the module from a data: URL when fetch exists, and the first touch of
-  // fetch loads Node's undici (~30 ms); without fetch it decodes the same bytes itself.
+/**
+ * Yoga (Ink's layout engine) instantiates its WebAssembly asynchronously; the TUI bundle takes
+ * the finished instance from globalThis. Its loader fetch()es the module from a data: URL when
+ * fetch exists, and the first touch of fetch loads Node's undici (~30 ms); without fetch it
+ * decodes the same bytes itself.
+ */
+async function loadYoga() {
   const fetchProperty = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
   Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
   try {
@@ -87,15 +86,34 @@ const loadTui = async () => {
     if (fetchProperty) Object.defineProperty(globalThis, 'fetch', fetchProperty);
     else delete globalThis.fetch;
   }
-  const tui = loadBundle('tui.cjs', 'tui');
-  savers.push(tui.saveCache);
-  return tui.exports;
-};
+}
 
-cli.exports.main(argv, { loadTui }).then(
+/** The TUI bundle (which holds main() too), with Yoga compiling on other threads meanwhile. */
+async function loadTuiBundle() {
+  const yoga = loadYoga();
+  const tui = loadBundle('tui.cjs', 'tui');
+  await yoga;
+  return tui;
+}
+
+async function run(argv) {
+  // `berth` alone on a terminal opens the TUI: then the TUI bundle is the only one loaded. A wrong
+  // guess costs only time; either bundle's main() decides what to run.
+  const tuiLikely = verbOf(argv) === '' && !argv.some((a) => /^-(h|v|-help|-version)$/.test(a)) && require('node:tty').isatty(0) && require('node:tty').isatty(1);
+  const first = tuiLikely ? await loadTuiBundle() : loadBundle('berth.cjs', verbOf(argv));
+  let tui = tuiLikely ? first : undefined;
+  const loadTui = async () => (tui ??= await loadTuiBundle()).exports;
+  try {
+    return await first.exports.main(argv, { loadTui });
+  } finally {
+    first.saveCache();
+    if (tui && tui !== first) tui.saveCache();
+  }
+}
+
+run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    for (const save of savers) save();
   },
   (err) => {
     process.stderr.write(`berth: ${err?.stack ?? err}\n`);

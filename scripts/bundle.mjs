@@ -6,7 +6,7 @@
 // the shim runs from them.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,6 +69,29 @@ const oneColumnStringWidth = {
   },
 };
 
+/**
+ * esbuild gives every module that default-imports a CommonJS module (each
+ * Node built-in: 74 imports of fs, path, … in the CLI) its own copy of that
+ * module's properties, ~10 ms of a command. One copy per module object is
+ * enough: an ES module namespace is one object however often it is imported.
+ */
+async function shareInteropCopies(file) {
+  const text = await readFile(file, 'utf8');
+  const helper = 'var __toESM = (mod, isNodeMode, target) =>';
+  if (!text.includes(helper)) throw new Error(`${file}: esbuild's __toESM helper changed; update scripts/bundle.mjs`);
+  const shared = `
+var __toESMCopies = [new WeakMap(), new WeakMap()];
+function __toESM(mod, isNodeMode, target) {
+  if (target !== undefined || mod === null || (typeof mod !== 'object' && typeof mod !== 'function')) return __toESMCopy(mod, isNodeMode, target);
+  const copies = __toESMCopies[isNodeMode ? 1 : 0];
+  let copy = copies.get(mod);
+  if (copy === undefined) copies.set(mod, (copy = __toESMCopy(mod, isNodeMode)));
+  return copy;
+}
+`;
+  await writeFile(file, text.replace(helper, `${shared}var __toESMCopy = (mod, isNodeMode, target) =>`));
+}
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -88,20 +111,30 @@ for (const name of ['berth.cjs', 'tui.cjs']) {
   await rm(path.join(dist, `${name}.cache`), { force: true });
 }
 
+const cliBundle = path.join(dist, 'berth.cjs');
+const tuiBundle = path.join(dist, 'tui.cjs');
+
 await build({
   ...common,
   entryPoints: [path.join(dist, 'src/app/main.js')],
-  outfile: path.join(dist, 'berth.cjs'),
+  outfile: cliBundle,
   // The TUI is the other bundle, handed to main() by the loader.
   external: [...common.external, './tui/run-tui.js'],
 });
 
 await build({
   ...common,
-  entryPoints: [path.join(dist, 'src/app/tui/run-tui.js')],
-  outfile: path.join(dist, 'tui.cjs'),
+  // main() as well: `berth` alone on a terminal loads only this bundle.
+  stdin: {
+    contents: "export { runTui } from './src/app/tui/run-tui.js';\nexport { main } from './src/app/main.js';\n",
+    resolveDir: dist,
+    sourcefile: 'tui-entry.js',
+  },
+  outfile: tuiBundle,
   // React's production build only: the development one does several times the work per frame.
   define: { ...common.define, 'process.env.NODE_ENV': '"production"' },
   minifySyntax: true,
   plugins: [yogaFromLoader, inkWithoutDevtools, oneColumnStringWidth],
 });
+
+for (const file of [cliBundle, tuiBundle]) await shareInteropCopies(file);

@@ -10,10 +10,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
-import { digestOf, isDigest } from '../digest.js';
+import { digestOf, isDigest, nodeCrypto } from '../digest.js';
 import { invalidArgument } from '../errors.js';
 import type { ProgressListener } from '../events.js';
 import { byteCounter, decompressed } from '../layers/compression.js';
@@ -153,7 +152,7 @@ async function stageArchive(
     const name = normalizeEntryName(entry.name);
     if (entry.type === 'file') {
       const file = path.join(filesDir, String(count++));
-      const hash = createHash('sha256');
+      const hash = nodeCrypto().createHash('sha256');
       const out = fs.createWriteStream(file);
       let size = 0;
       for await (const chunk of entry.body) {

@@ -3,7 +3,8 @@
  * API). Knows frames, not terminals: the caller feeds stdin bytes and
  * receives output, start and exit events.
  */
-import net from 'node:net';
+import type { Socket } from 'node:net';
+import { nodeNet } from '../builtins.js';
 import { EventEmitter } from 'node:events';
 import { unavailable } from '../errors.js';
 import { Frame, FrameDecoder, PROTOCOL_VERSION, encodeFrame, socketAddress, type ExitInfo, type Hello } from '../runtime/attach-protocol.js';
@@ -19,7 +20,7 @@ export interface AttachEvents {
 }
 
 export class AttachSession extends EventEmitter<AttachEvents> {
-  constructor(private readonly socket: net.Socket) {
+  constructor(private readonly socket: Socket) {
     super();
     const decoder = new FrameDecoder((type, payload) => {
       switch (type) {
@@ -73,7 +74,7 @@ export class AttachSession extends EventEmitter<AttachEvents> {
 export function attach(containerDir: string, hello: Omit<Hello, 'version'>): Promise<AttachSession> {
   const address = socketAddress(containerDir, 'attach.sock');
   return new Promise<AttachSession>((resolve, reject) => {
-    const socket = net.connect(address.path);
+    const socket = nodeNet().connect(address.path);
     socket.once('error', (err) => reject(unavailable(`cannot attach: the container's keeper is not listening (${(err as NodeJS.ErrnoException).code})`, err)));
     socket.once('connect', () => {
       const session = new AttachSession(socket);

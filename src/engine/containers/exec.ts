@@ -7,11 +7,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { spawn } from 'node:child_process';
 import type { IPty } from 'node-pty';
 import type { Native } from '../native.js';
+import { nodeChildProcess } from '../builtins.js';
+import { nodeCrypto } from '../digest.js';
 import { StartError } from '../errors.js';
 import type { ExitInfo } from '../runtime/attach-protocol.js';
 import { hostBoundingSet } from '../runtime/capabilities.js';
@@ -99,7 +99,7 @@ export async function execInContainer(
   options: ExecOptions,
   native: Native,
 ): Promise<ExecSession> {
-  const dir = path.join(path.dirname(rootfs), `exec-${randomBytes(6).toString('hex')}`);
+  const dir = path.join(path.dirname(rootfs), `exec-${nodeCrypto().randomBytes(6).toString('hex')}`);
   fs.mkdirSync(dir, { mode: 0o700 });
   const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
   try {
@@ -159,7 +159,7 @@ export async function execInContainer(
       pty.onData((d) => session.deliver('stdout', Buffer.from(d, 'binary')));
       exited = new Promise((resolve) => pty.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode)));
     } else {
-      const child = spawn(helperPath('berth-nsenter'), [specPath], {
+      const child = nodeChildProcess().spawn(helperPath('berth-nsenter'), [specPath], {
         stdio: options.detach ? 'ignore' : [options.interactive ? 'pipe' : 'ignore', 'pipe', 'pipe'],
         detached: options.detach,
         env: {},

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { nodeCrypto } from '../digest.js';
 
 // Unnamed containers get adjective_noun names, as Docker's do; these lists are berth's own.
 const ADJECTIVES = [
@@ -17,5 +17,6 @@ const NOUNS = [
 ];
 
 export function randomName(): string {
+  const { randomInt } = nodeCrypto();
   return `${ADJECTIVES[randomInt(ADJECTIVES.length)]}_${NOUNS[randomInt(NOUNS.length)]}`;
 }

@@ -4,17 +4,15 @@
  * (src/engine/runtime/shim.ts); this service only asks and waits.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parsePublish } from '../networks/ports.js';
 import { NetworkService } from '../networks/service.js';
 import { VolumeService } from '../volumes/service.js';
 import type { MountPoint, MountSpec } from '../volumes/types.js';
-import type { Digest } from '../digest.js';
+import { nodeCrypto, type Digest } from '../digest.js';
+import { nodeChildProcess, nodeNet } from '../builtins.js';
 import { StartError, failedPrecondition, invalidArgument } from '../errors.js';
 export { StartError } from '../errors.js';
 import type { ImageService } from '../images/service.js';
@@ -229,7 +227,7 @@ export class ContainerService {
         if (!/^[1-9]\d*$/.test(value)) throw invalidArgument(`invalid value for max-file: ${value}`);
       } else throw invalidArgument(`unknown log opt '${key}' for json-file log driver`);
     }
-    const id = randomBytes(32).toString('hex');
+    const id = nodeCrypto().randomBytes(32).toString('hex');
     const config: ContainerConfig = {
       Hostname: options.hostname ?? id.slice(0, 12),
       Domainname: '',
@@ -318,7 +316,7 @@ export class ContainerService {
       const name = randomName();
       if (!this.store.db.prepare('SELECT 1 FROM containers WHERE name = ?').get(name)) return name;
     }
-    return `${randomName()}_${randomBytes(2).toString('hex')}`;
+    return `${randomName()}_${nodeCrypto().randomBytes(2).toString('hex')}`;
   }
 
   /**
@@ -347,7 +345,7 @@ export class ContainerService {
     if (!fs.existsSync(path.join(this.store.root, 'spare.sock'))) return Promise.resolve(undefined);
     const address = socketAddress(this.store.root, 'spare.sock');
     return new Promise<string | undefined>((resolve) => {
-      const socket = net.connect(address.path);
+      const socket = nodeNet().connect(address.path);
       let text = '';
       socket.once('error', () => resolve(undefined));
       socket.once('connect', () => socket.write(`take ${id}${hold ? ' hold' : ''}\n`));
@@ -359,7 +357,7 @@ export class ContainerService {
 
   private async spawnShim(id: string, hold: boolean): Promise<string> {
     const { shimArgs, shimEnv, shimScript } = await import('../runtime/shim-options.js');
-    const child = spawn(process.execPath, shimArgs(shimScript, [this.store.root, id, ...(hold ? ['--hold'] : [])]), {
+    const child = nodeChildProcess().spawn(process.execPath, shimArgs(shimScript, [this.store.root, id, ...(hold ? ['--hold'] : [])]), {
       detached: true,
       stdio: ['ignore', 'pipe', 'ignore'],
       cwd: '/',
@@ -778,10 +776,10 @@ function networkOptions(options: CreateOptions): Pick<HostConfig, 'NetworkMode' 
   if (mode === '' || (mode.startsWith('container:') && mode.length === 'container:'.length)) throw invalidArgument(`invalid network mode "${mode}"`);
   for (const entry of options.addHost ?? []) {
     const at = entry.indexOf(':');
-    if (at <= 0 || net.isIP(entry.slice(at + 1)) === 0) throw invalidArgument(`invalid argument "${entry}" for "--add-host" flag: invalid IP address in add-host: "${entry.slice(at + 1)}"`);
+    if (at <= 0 || nodeNet().isIP(entry.slice(at + 1)) === 0) throw invalidArgument(`invalid argument "${entry}" for "--add-host" flag: invalid IP address in add-host: "${entry.slice(at + 1)}"`);
   }
   for (const server of options.dns ?? []) {
-    if (net.isIP(server) === 0) throw invalidArgument(`invalid argument "${server}" for "--dns" flag: ${server} is not an ip address`);
+    if (nodeNet().isIP(server) === 0) throw invalidArgument(`invalid argument "${server}" for "--dns" flag: ${server} is not an ip address`);
   }
   const publish = options.publish ?? [];
   // As Docker: with --network host published ports are dropped; none and container: have nothing to publish from.

@@ -5,10 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Digest } from '../digest.js';
-import { chainIds, digestOf } from '../digest.js';
+import { chainIds, digestOf, nodeCrypto } from '../digest.js';
 import { invalidArgument } from '../errors.js';
 import type { ProgressListener } from '../events.js';
 import { applyLayer } from '../layers/apply.js';
@@ -51,7 +50,7 @@ export function layerMediaType(file: string): string {
 
 /** Copies a stream into `file` under a staging dir, returning its digest and size. */
 export async function stageStream(input: NodeJS.ReadableStream, file: string): Promise<StagedBlob> {
-  const hash = createHash('sha256');
+  const hash = nodeCrypto().createHash('sha256');
   let size = 0;
   await pipeline(
     input,

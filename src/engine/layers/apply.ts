@@ -10,9 +10,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { digestOf, type Digest } from '../digest.js';
+import { digestOf, nodeCrypto, type Digest } from '../digest.js';
 import { BerthError, errnoCode, internal, invalidArgument, isBerthError, unavailable } from '../errors.js';
 import { loadNative, type Native } from '../native.js';
 import { byteCounter, decompressed } from './compression.js';
@@ -58,7 +58,7 @@ export async function applyLayer(input: Readable, dir: string, options: ApplyLay
   try {
     const maxBytes = options.maxBytes ?? defaultMaxBytes();
     const writer = new LayerWriter(dir, options.native ?? loadNative());
-    const hash = createHash('sha256');
+    const hash = nodeCrypto().createHash('sha256');
     tar = await decompressed(counted);
     // pipe() does not pass errors along; without this a failing read would hang the unpack.
     if (tar !== counted) counted.on('error', (err) => tar?.destroy(err));

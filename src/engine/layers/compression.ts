@@ -2,7 +2,7 @@
  * Layer blobs and archives arrive plain, gzipped or (from newer registries)
  * zstd-compressed; which one is told by the first bytes, never by a name.
  */
-import { spawn } from 'node:child_process';
+import { nodeChildProcess } from '../builtins.js';
 import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { unavailable } from '../errors.js';
@@ -63,7 +63,7 @@ export async function decompressed(input: Readable): Promise<Readable> {
 }
 
 function zstdDecompress(input: Readable): Readable {
-  const child = spawn('zstd', ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const child = nodeChildProcess().spawn('zstd', ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] });
   const output = child.stdout;
   child.on('error', () => output.destroy(unavailable('zstd-compressed content needs the zstd program (apt-get install zstd)')));
   child.on('exit', (code) => {

@@ -5,7 +5,7 @@
  * where iptables is missing; once per bridge, so spawning them is fine).
  */
 import fs from 'node:fs';
-import { spawn } from 'node:child_process';
+import { nodeChildProcess } from '../builtins.js';
 import { unavailable } from '../errors.js';
 import type { Native } from '../native.js';
 
@@ -18,7 +18,7 @@ interface Ran {
 
 function run(command: string, args: string[], input?: string): Promise<Ran> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
+    const child = nodeChildProcess().spawn(command, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', (err) => resolve({ code: 127, stderr: err.message }));

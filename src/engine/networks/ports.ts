@@ -1,5 +1,5 @@
 /** Published ports as Docker's CLI spells them, and which host ports a start opens. */
-import net from 'node:net';
+import { nodeNet } from '../builtins.js';
 import { invalidArgument } from '../errors.js';
 
 export interface PortBinding {
@@ -29,7 +29,7 @@ export function parsePublish(specs: string[]): PublishedPorts {
     const containerPart = parts[parts.length - 1];
     const hostPart = parts.length >= 2 ? parts[parts.length - 2] : '';
     const ip = parts.length === 3 ? parts[0] : '';
-    if (ip && net.isIPv4(ip) === false) throw bad(`invalid IP address ${ip}`);
+    if (ip && nodeNet().isIPv4(ip) === false) throw bad(`invalid IP address ${ip}`);
     const containerPorts = portRange(containerPart, bad);
     const hostPorts = hostPart === '' ? containerPorts.map(() => 0) : portRange(hostPart, bad);
     if (hostPorts.length !== containerPorts.length) {

@@ -6,8 +6,8 @@
  * route_localnet, and a port already taken on the host fails the start with
  * one line instead of a rule that silently loses.
  */
-import { spawn } from 'node:child_process';
-import dgram from 'node:dgram';
+import type { Socket as UdpSocket } from 'node:dgram';
+import { nodeChildProcess, nodeDgram } from '../builtins.js';
 import { failedPrecondition } from '../errors.js';
 import { helperPath } from './launch.js';
 import type { PortBinding, PublishedPorts } from '../networks/ports.js';
@@ -47,7 +47,7 @@ export class PortProxies {
 
   /** TCP goes through berth-proxy (splice(2) between the sockets): a Node relay manages a third of the throughput. */
   private tcp(binding: PortBinding, target: string): Promise<number> {
-    const child = spawn(helperPath('berth-proxy'), [binding.hostIp || '0.0.0.0', String(binding.hostPort), target, String(binding.containerPort)], {
+    const child = nodeChildProcess().spawn(helperPath('berth-proxy'), [binding.hostIp || '0.0.0.0', String(binding.hostPort), target, String(binding.containerPort)], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     return new Promise((resolve, reject) => {
@@ -71,14 +71,14 @@ export class PortProxies {
   }
 
   private udp(binding: PortBinding, target: string): Promise<number> {
-    const socket = dgram.createSocket('udp4');
+    const socket = nodeDgram().createSocket('udp4');
     // One upstream socket per client, so replies find their way back; dropped when idle.
-    const flows = new Map<string, { upstream: dgram.Socket; timer: NodeJS.Timeout }>();
+    const flows = new Map<string, { upstream: UdpSocket; timer: NodeJS.Timeout }>();
     socket.on('message', (message, from) => {
       const key = `${from.address}:${from.port}`;
       let flow = flows.get(key);
       if (!flow) {
-        const upstream = dgram.createSocket('udp4');
+        const upstream = nodeDgram().createSocket('udp4');
         upstream.on('message', (reply) => socket.send(reply, from.port, from.address));
         upstream.on('error', () => upstream.close());
         flow = { upstream, timer: setTimeout(() => undefined, 0) };
