@@ -15,6 +15,7 @@ import {
   berth,
   berthOk,
   berthProcess,
+  berthProcessNiced,
   dockerArchive,
   finished,
   makeRoot,
@@ -137,7 +138,8 @@ for (const [phase, ready] of Object.entries(PHASES)) {
     const root = makeRoot(t);
     await berthOk(root, 'info'); // create the store first, so only the load's own files appear
 
-    const child = berthProcess(root, 'load', '-i', big);
+    // niced: on a loaded machine the load must not outrun the poll below and commit before the kill
+    const child = berthProcessNiced(root, 'load', '-i', big);
     const done = finished(child);
     t.teardown(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

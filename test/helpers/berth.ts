@@ -64,7 +64,21 @@ export interface Result {
 
 /** Starts `bin/berth --root <root> args…` with stdin closed; for tests that need the process itself. */
 export function berthProcess(root: string, ...args: string[]): ChildProcess {
-  return spawn(path.join(repoRoot, 'bin/berth'), ['--root', root, ...args], {
+  return spawnBerth([], root, args);
+}
+
+/**
+ * berthProcess at the lowest CPU priority (nice 19; the pid is still berth's, nice execs it):
+ * for a test that must act at a moment in its work, so that a busy machine slows berth
+ * rather than the test watching it.
+ */
+export function berthProcessNiced(root: string, ...args: string[]): ChildProcess {
+  return spawnBerth(['nice', '-n', '19'], root, args);
+}
+
+function spawnBerth(prefix: string[], root: string, args: string[]): ChildProcess {
+  const [file, ...rest] = [...prefix, path.join(repoRoot, 'bin/berth')];
+  return spawn(file, [...rest, '--root', root, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, BERTH_ROOT: '', BERTH_DEBUG: '' },
