@@ -72,27 +72,26 @@ function verbOf(argv) {
 }
 
 /**
- * Yoga (Ink's layout engine) instantiates its WebAssembly asynchronously; the TUI bundle takes
- * the finished instance from globalThis. Its loader fetch()es the module from a data: URL when
- * fetch exists, and the first touch of fetch loads Node's undici (~30 ms); without fetch it
- * decodes the same bytes itself.
+ * The TUI bundle (which holds main() too) and Yoga, Ink's layout engine, whose WebAssembly the
+ * bundle takes from globalThis (Yoga's own entry instantiates it with a top-level await, which a
+ * CommonJS bundle cannot hold). The WebAssembly compiles on V8's background threads while this
+ * thread compiles the bundle. Yoga's loader fetch()es its module from a data: URL when fetch
+ * exists, and the first touch of fetch loads Node's undici (~30 ms); without fetch it decodes
+ * the same bytes itself.
  */
-async function loadYoga() {
+async function loadTuiBundle() {
   const fetchProperty = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
   Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
+  let yoga;
   try {
-    globalThis.__berthYoga = (await import('yoga-layout')).default;
+    const { loadYoga } = await import('yoga-layout/load');
+    yoga = loadYoga();
   } finally {
     if (fetchProperty) Object.defineProperty(globalThis, 'fetch', fetchProperty);
     else delete globalThis.fetch;
   }
-}
-
-/** The TUI bundle (which holds main() too), with Yoga compiling on other threads meanwhile. */
-async function loadTuiBundle() {
-  const yoga = loadYoga();
   const tui = loadBundle('tui.cjs', 'tui');
-  await yoga;
+  globalThis.__berthYoga = await yoga;
   return tui;
 }
 
