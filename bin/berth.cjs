@@ -86,6 +86,8 @@ async function loadTuiBundle() {
   try {
     const { loadYoga } = await import('yoga-layout/load');
     yoga = loadYoga();
+    // one turn of the loop: Yoga decodes its bytes and hands them to the compiler before the bundle takes this thread
+    await new Promise((resolve) => setImmediate(resolve));
   } finally {
     if (fetchProperty) Object.defineProperty(globalThis, 'fetch', fetchProperty);
     else delete globalThis.fetch;
