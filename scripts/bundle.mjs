@@ -29,20 +29,46 @@ const yogaFromLoader = {
 };
 
 /**
- * Ink's reconciler awaits React DevTools and its own package.json at the top
- * level when DEV=true, a debugging aid a CommonJS bundle cannot hold: the
- * bundle leaves both out. The build fails if Ink's text no longer matches.
+ * Two changes to Ink's compiled files, each failing the build if Ink's text
+ * no longer matches:
+ * - its reconciler awaits React DevTools and its own package.json at the top
+ *   level when DEV=true, a debugging aid a CommonJS bundle cannot hold: left out;
+ * - its Output keeps the styled characters and widths of each line it has
+ *   parsed in caches that live for one render, so every frame parses every
+ *   line again (most of a frame's CPU and garbage when one row changed): the
+ *   caches live across renders instead, dropped when they grow large. They
+ *   map a string to what a pure function made of it, and nothing writes to
+ *   what they hold.
  */
-const inkWithoutDevtools = {
-  name: 'ink-without-devtools',
+function patch(file, text, replacements) {
+  let patched = text;
+  for (const [pattern, replacement] of replacements) {
+    if (!pattern.test(patched)) throw new Error(`${file}: Ink's text changed (${pattern}); update scripts/bundle.mjs`);
+    patched = patched.replace(pattern, replacement);
+  }
+  return patched;
+}
+
+const inkPatches = {
+  name: 'ink-patches',
   setup(b) {
-    b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      const devtools = /if \(isDev\(\)\) \{\s*try \{\s*await import\('\.\/devtools\.js'\);[\s\S]*?\n\}\n/;
-      const packageJson = /isDev\(\)\s*\? await loadPackageJson\(\)\s*:/;
-      if (!devtools.test(text) || !packageJson.test(text)) throw new Error(`${args.path}: Ink's top-level awaits changed; update scripts/bundle.mjs`);
-      return { contents: text.replace(devtools, '').replace(packageJson, 'false ? undefined :'), loader: 'js' };
-    });
+    b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/ }, async (args) => ({
+      contents: patch(args.path, await readFile(args.path, 'utf8'), [
+        [/if \(isDev\(\)\) \{\s*try \{\s*await import\('\.\/devtools\.js'\);[\s\S]*?\n\}\n/, ''],
+        [/isDev\(\)\s*\? await loadPackageJson\(\)\s*:/, 'false ? undefined :'],
+      ]),
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]output\.js$/ }, async (args) => ({
+      contents: patch(args.path, await readFile(args.path, 'utf8'), [
+        [/\n    caches = new OutputCaches\(\);/, '\n    caches = sharedOutputCaches();'],
+        [
+          /\nclass OutputCaches \{/,
+          '\nlet sharedCaches;\nfunction sharedOutputCaches() {\n    if (sharedCaches === undefined || sharedCaches.styledChars.size > 4000 || sharedCaches.widths.size > 16000 || sharedCaches.blockWidths.size > 4000)\n        sharedCaches = new OutputCaches();\n    return sharedCaches;\n}\nclass OutputCaches {',
+        ],
+      ]),
+      loader: 'js',
+    }));
   },
 };
 
@@ -134,7 +160,7 @@ await build({
   // React's production build only: the development one does several times the work per frame.
   define: { ...common.define, 'process.env.NODE_ENV': '"production"' },
   minifySyntax: true,
-  plugins: [yogaFromLoader, inkWithoutDevtools, oneColumnStringWidth],
+  plugins: [yogaFromLoader, inkPatches, oneColumnStringWidth],
 });
 
 for (const file of [cliBundle, tuiBundle]) await shareInteropCopies(file);
