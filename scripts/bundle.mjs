@@ -43,7 +43,7 @@ const yogaFromLoader = {
 function patch(file, text, replacements) {
   let patched = text;
   for (const [pattern, replacement] of replacements) {
-    if (!pattern.test(patched)) throw new Error(`${file}: Ink's text changed (${pattern}); update scripts/bundle.mjs`);
+    if (!pattern.test(patched)) throw new Error(`${file}: its text changed (${pattern}); update scripts/bundle.mjs`);
     patched = patched.replace(pattern, replacement);
   }
   return patched;
@@ -66,6 +66,32 @@ const inkPatches = {
           /\nclass OutputCaches \{/,
           '\nlet sharedCaches;\nfunction sharedOutputCaches() {\n    if (sharedCaches === undefined || sharedCaches.styledChars.size > 4000 || sharedCaches.widths.size > 16000 || sharedCaches.blockWidths.size > 4000)\n        sharedCaches = new OutputCaches();\n    return sharedCaches;\n}\nclass OutputCaches {',
         ],
+      ]),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * The two packages that tokenize ANSI text for Ink create an Intl.Segmenter
+ * as they load (the first one loads ICU's break rules, ~17 ms of a start),
+ * and Ink's tokenizer segments every line it draws. Through
+ * src/app/tui/string-width.ts they segment plain text per code unit (what
+ * the segmenter would make of it) and create the segmenter on first need.
+ */
+const lazySegmenters = {
+  name: 'lazy-segmenters',
+  setup(b) {
+    const widthModule = JSON.stringify(path.join(dist, 'src/app/tui/string-width.js'));
+    b.onLoad({ filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/ }, async (args) => ({
+      contents: patch(args.path, await readFile(args.path, 'utf8'), [
+        [/\nconst segmenter = new Intl\.Segmenter\(undefined, \{ granularity: "grapheme" \}\);/, `\nimport { graphemes } from ${widthModule};\nconst segmenter = graphemes();`],
+      ]),
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /[\\/]slice-ansi[\\/]tokenize-ansi\.js$/ }, async (args) => ({
+      contents: patch(args.path, await readFile(args.path, 'utf8'), [
+        [/\nconst GRAPHEME_SEGMENTER = new Intl\.Segmenter\(undefined, \{granularity: 'grapheme'\}\);/, `\nimport { lazyGraphemeSegmenter } from ${widthModule};\nconst GRAPHEME_SEGMENTER = lazyGraphemeSegmenter();`],
       ]),
       loader: 'js',
     }));
@@ -160,7 +186,7 @@ await build({
   // React's production build only: the development one does several times the work per frame.
   define: { ...common.define, 'process.env.NODE_ENV': '"production"' },
   minifySyntax: true,
-  plugins: [yogaFromLoader, inkPatches, oneColumnStringWidth],
+  plugins: [yogaFromLoader, inkPatches, lazySegmenters, oneColumnStringWidth],
 });
 
 for (const file of [cliBundle, tuiBundle]) await shareInteropCopies(file);

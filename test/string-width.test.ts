@@ -5,7 +5,7 @@
 import test from 'ava';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ONE_COLUMN_EACH, oneColumnEachWidth, type StringWidth } from '../src/app/tui/string-width.js';
+import { graphemes, lazyGraphemeSegmenter, ONE_COLUMN_EACH, oneColumnEachWidth, type StringWidth } from '../src/app/tui/string-width.js';
 import { repoRoot } from './helpers/berth.js';
 
 const copies = ['node_modules/string-width/index.js', 'node_modules/wrap-ansi/node_modules/string-width/index.js'];
@@ -54,4 +54,20 @@ test('anything else goes to string-width itself', async (t) => {
   t.is(width('e\u0301'), 1);
   t.is(width('·', { ambiguousIsNarrow: false }), 2);
   t.is(loads, 1);
+});
+
+test('graphemes: plain text per code unit, as Intl.Segmenter splits it; anything else by Intl.Segmenter', (t) => {
+  const intl = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  const split = (segments: Iterable<{ segment: string; index: number }>) => Array.from(segments, ({ segment, index }) => [segment, index]);
+  const ours = graphemes();
+  const samples = [
+    admitted().join(''),
+    '\x1b[90m│\x1b[39m\x1b[1m\x1b[36mNAME\x1b[39m\x1b[22m ⣀⣤ ●  ≥ 3× …\x1b[0m',
+    'e\u0301 👍🏽 日本 \r\n',
+    '\x1b]8;;http://x\x07link\x1b]8;;\x07',
+    '',
+  ];
+  for (const s of samples) t.deepEqual(split(ours.segment(s)), split(intl.segment(s)), JSON.stringify(s.slice(0, 40)));
+  const lazy = lazyGraphemeSegmenter().segment('ae\u0301');
+  t.deepEqual(lazy.containing(1)?.segment, 'e\u0301');
 });
