@@ -12,20 +12,29 @@ const { createRequire } = require('node:module');
 
 const dist = path.join(__dirname, '../dist');
 
+/** Part of every cache's header: a change to how the loader wraps or reads a bundle makes old caches unusable. */
+const LOADER_FORMAT = 'v1';
+
 /** Compiles one bundle (from its cache when that matches) and returns its exports and a function that saves the cache. */
 function loadBundle(name, verb) {
   const file = path.join(dist, name);
   let source;
   let stamp;
   try {
-    source = fs.readFileSync(file, 'latin1'); // esbuild writes ASCII only
-    const stat = fs.statSync(file);
-    stamp = `${stat.size}:${stat.mtimeMs}`;
-  } catch {
-    process.stderr.write(`berth: ${file} is missing: run 'npm run setup' to build berth\n`);
+    // the stamp from the descriptor that was read, so a rebuild in between cannot pair old text with a new stamp
+    const fd = fs.openSync(file, 'r');
+    try {
+      const stat = fs.fstatSync(fd);
+      stamp = `${LOADER_FORMAT}:${stat.size}:${stat.mtimeMs}`;
+      source = fs.readFileSync(fd, 'latin1'); // esbuild writes ASCII only
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    process.stderr.write(`berth: cannot read ${file}: ${err.code === 'ENOENT' ? 'it is missing' : err.message}; run 'npm run setup' to build berth\n`);
     process.exit(125);
   }
-  // The cache file: one line naming the bundle it was made from (size and mtime) and the verbs it has seen, then V8's data.
+  // The cache file: one line naming the bundle it was made from (loader format, size, mtime) and the verbs it has seen, then V8's data.
   const cacheFile = `${file}.cache`;
   let cachedData;
   let verbs = [];
@@ -50,23 +59,37 @@ function loadBundle(name, verb) {
   const fresh = cachedData === undefined || script.cachedDataRejected;
   const saveCache = () => {
     if (!fresh && verbs.includes(verb)) return;
+    // A temporary file of this process's own, opened before V8 serialises anything: where it cannot be
+    // made (a read-only install) the command pays nothing and runs uncached.
+    const tmp = `${cacheFile}.${process.pid}-${Math.random().toString(36).slice(2)}`;
+    let fd;
+    try {
+      fd = fs.openSync(tmp, 'wx', 0o644);
+    } catch {
+      return;
+    }
     try {
       const known = fresh ? [verb] : [...verbs, verb];
-      const tmp = `${cacheFile}.${process.pid}`;
-      fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${stamp} ${known.join(',')}\n`, 'latin1'), script.createCachedData()]));
+      fs.writeSync(fd, Buffer.concat([Buffer.from(`${stamp} ${known.join(',')}\n`, 'latin1'), script.createCachedData()]));
+      fs.closeSync(fd);
+      fd = undefined;
       fs.renameSync(tmp, cacheFile);
     } catch {
-      // not ours to write (a read-only install): run uncached
+      if (fd !== undefined) fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
     }
   };
   return { exports: module.exports, saveCache };
 }
 
-/** The verb, for the cache's bookkeeping: the first word that is not a global option. */
+/**
+ * The verb, for the cache's bookkeeping: the first word that is not a global option. Only a word
+ * that can be a command counts (a typo is not worth a cache rewrite, nor a header it could break).
+ */
 function verbOf(argv) {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--root') i++;
-    else if (!argv[i].startsWith('-')) return argv[i];
+    else if (!argv[i].startsWith('-')) return /^[a-z][a-z-]{0,19}$/.test(argv[i]) ? argv[i] : '?';
   }
   return '';
 }

@@ -22,7 +22,9 @@ const yogaFromLoader = {
   setup(b) {
     b.onResolve({ filter: /^yoga-layout$/ }, () => ({ path: 'yoga-layout', namespace: 'yoga-from-loader' }));
     b.onLoad({ filter: /.*/, namespace: 'yoga-from-loader' }, () => ({
-      contents: 'module.exports = globalThis.__berthYoga; module.exports.default = globalThis.__berthYoga;',
+      contents:
+        "if (!globalThis.__berthYoga) throw new Error('Yoga is not loaded: the TUI bundle runs under bin/berth.cjs');\n" +
+        'module.exports = globalThis.__berthYoga; module.exports.default = globalThis.__berthYoga;',
       loader: 'js',
     }));
   },

@@ -56,7 +56,7 @@ export interface LoadedSettings {
 
 /** conf's place for the file: env-paths' config dir for "berth" unless a directory is given. */
 function settingsDir(dir?: string): string {
-  return dir ?? process.env.BERTH_CONFIG_DIR ?? path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'berth');
+  return dir || process.env.BERTH_CONFIG_DIR || path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'berth');
 }
 
 async function openConf(cwd: string): Promise<Conf<Settings>> {
