@@ -56,7 +56,7 @@ function loadBundle(name, verb) {
   });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dist);
-  const fresh = cachedData === undefined || script.cachedDataRejected;
+  let fresh = cachedData === undefined || script.cachedDataRejected;
   const saveCache = () => {
     if (!fresh && verbs.includes(verb)) return;
     // A temporary file of this process's own, opened before V8 serialises anything: where it cannot be
@@ -74,6 +74,8 @@ function loadBundle(name, verb) {
       fs.closeSync(fd);
       fd = undefined;
       fs.renameSync(tmp, cacheFile);
+      fresh = false;
+      verbs = known;
     } catch {
       if (fd !== undefined) fs.closeSync(fd);
       fs.rmSync(tmp, { force: true });
@@ -116,6 +118,9 @@ async function loadTuiBundle() {
     else delete globalThis.fetch;
   }
   const tui = loadBundle('tui.cjs', 'tui');
+  // Saved once the TUI is up, not only when it quits: a session that ends by a dropped SSH link
+  // still leaves the next start its cache, and the cache holds what starting needs.
+  setTimeout(tui.saveCache, 2000).unref();
   globalThis.__berthYoga = await yoga;
   return tui;
 }
