@@ -128,8 +128,10 @@ async function loadTuiBundle() {
 async function run(argv) {
   // `berth` alone on a terminal opens the TUI: then the TUI bundle is the only one loaded. A wrong
   // guess costs only time; either bundle's main() decides what to run.
-  const tuiLikely = verbOf(argv) === '' && !argv.some((a) => /^-(h|v|-help|-version)$/.test(a)) && require('node:tty').isatty(0) && require('node:tty').isatty(1);
-  const first = tuiLikely ? await loadTuiBundle() : loadBundle('berth.cjs', verbOf(argv));
+  const verb = verbOf(argv);
+  const { isatty } = require('node:tty');
+  const tuiLikely = verb === '' && !argv.some((a) => /^-(h|v|-help|-version)$/.test(a)) && isatty(0) && isatty(1);
+  const first = tuiLikely ? await loadTuiBundle() : loadBundle('berth.cjs', verb);
   let tui = tuiLikely ? first : undefined;
   const loadTui = async () => (tui ??= await loadTuiBundle()).exports;
   try {

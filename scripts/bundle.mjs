@@ -30,73 +30,66 @@ const yogaFromLoader = {
   },
 };
 
-/**
- * Two changes to Ink's compiled files, each failing the build if Ink's text
- * no longer matches:
- * - its reconciler awaits React DevTools and its own package.json at the top
- *   level when DEV=true, a debugging aid a CommonJS bundle cannot hold: left out;
- * - its Output keeps the styled characters and widths of each line it has
- *   parsed in caches that live for one render, so every frame parses every
- *   line again (most of a frame's CPU and garbage when one row changed): the
- *   caches live across renders instead, dropped when they grow large. They
- *   map a string to what a pure function made of it, and nothing writes to
- *   what they hold.
- */
-function patch(file, text, replacements) {
-  let patched = text;
-  for (const [pattern, replacement] of replacements) {
-    if (!pattern.test(patched)) throw new Error(`${file}: its text changed (${pattern}); update scripts/bundle.mjs`);
-    patched = patched.replace(pattern, replacement);
-  }
-  return patched;
-}
+/** src/app/tui/string-width.ts, where the TUI's text-measuring shortcuts live. */
+const widthModule = JSON.stringify(path.join(dist, 'src/app/tui/string-width.js'));
 
-const inkPatches = {
-  name: 'ink-patches',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/ }, async (args) => ({
-      contents: patch(args.path, await readFile(args.path, 'utf8'), [
-        [/if \(isDev\(\)\) \{\s*try \{\s*await import\('\.\/devtools\.js'\);[\s\S]*?\n\}\n/, ''],
-        [/isDev\(\)\s*\? await loadPackageJson\(\)\s*:/, 'false ? undefined :'],
-      ]),
-      loader: 'js',
-    }));
-    b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]output\.js$/ }, async (args) => ({
-      contents: patch(args.path, await readFile(args.path, 'utf8'), [
-        [/\n    caches = new OutputCaches\(\);/, '\n    caches = sharedOutputCaches();'],
-        [
-          /\nclass OutputCaches \{/,
-          '\nlet sharedCaches;\nfunction sharedOutputCaches() {\n    if (sharedCaches === undefined || sharedCaches.styledChars.size > 4000 || sharedCaches.widths.size > 16000 || sharedCaches.blockWidths.size > 4000)\n        sharedCaches = new OutputCaches();\n    return sharedCaches;\n}\nclass OutputCaches {',
-        ],
-      ]),
-      loader: 'js',
-    }));
+/**
+ * Changes to dependencies' compiled files. Each fails the build when the text
+ * it changes is no longer there, so an update cannot drop one silently.
+ */
+const TEXT_PATCHES = [
+  {
+    // Ink's reconciler awaits React DevTools and its own package.json at the top level when
+    // DEV=true, a debugging aid a CommonJS bundle cannot hold: left out.
+    file: /[\\/]ink[\\/]build[\\/]reconciler\.js$/,
+    replacements: [
+      [/if \(isDev\(\)\) \{\s*try \{\s*await import\('\.\/devtools\.js'\);[\s\S]*?\n\}\n/, ''],
+      [/isDev\(\)\s*\? await loadPackageJson\(\)\s*:/, 'false ? undefined :'],
+    ],
   },
-};
+  {
+    // Ink's Output keeps the styled characters and widths of each line it has parsed in caches
+    // that live for one render, so every frame parses every line again (most of a frame's CPU and
+    // garbage when one row changed). They live across renders instead, dropped when they grow
+    // large: they map a string to what a pure function made of it, and nothing writes to what they hold.
+    file: /[\\/]ink[\\/]build[\\/]output\.js$/,
+    replacements: [
+      [/\n    caches = new OutputCaches\(\);/, '\n    caches = sharedOutputCaches();'],
+      [
+        /\nclass OutputCaches \{/,
+        '\nlet sharedCaches;\nfunction sharedOutputCaches() {\n    if (sharedCaches === undefined || sharedCaches.styledChars.size > 4000 || sharedCaches.widths.size > 16000 || sharedCaches.blockWidths.size > 4000)\n        sharedCaches = new OutputCaches();\n    return sharedCaches;\n}\nclass OutputCaches {',
+      ],
+    ],
+  },
+  // The two packages that tokenize ANSI text for Ink create an Intl.Segmenter as they load (the
+  // first one loads ICU's break rules, ~17 ms of a start), and Ink's tokenizer segments every line
+  // it draws. Through string-width.ts they segment plain text per code unit (what the segmenter
+  // would make of it) and create the segmenter on first need.
+  {
+    file: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/,
+    replacements: [[/\nconst segmenter = new Intl\.Segmenter\(undefined, \{ granularity: "grapheme" \}\);/, `\nimport { graphemes } from ${widthModule};\nconst segmenter = graphemes();`]],
+  },
+  {
+    file: /[\\/]slice-ansi[\\/]tokenize-ansi\.js$/,
+    replacements: [
+      [/\nconst GRAPHEME_SEGMENTER = new Intl\.Segmenter\(undefined, \{granularity: 'grapheme'\}\);/, `\nimport { lazyGraphemeSegmenter } from ${widthModule};\nconst GRAPHEME_SEGMENTER = lazyGraphemeSegmenter();`],
+    ],
+  },
+];
 
-/**
- * The two packages that tokenize ANSI text for Ink create an Intl.Segmenter
- * as they load (the first one loads ICU's break rules, ~17 ms of a start),
- * and Ink's tokenizer segments every line it draws. Through
- * src/app/tui/string-width.ts they segment plain text per code unit (what
- * the segmenter would make of it) and create the segmenter on first need.
- */
-const lazySegmenters = {
-  name: 'lazy-segmenters',
+const textPatches = {
+  name: 'text-patches',
   setup(b) {
-    const widthModule = JSON.stringify(path.join(dist, 'src/app/tui/string-width.js'));
-    b.onLoad({ filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/ }, async (args) => ({
-      contents: patch(args.path, await readFile(args.path, 'utf8'), [
-        [/\nconst segmenter = new Intl\.Segmenter\(undefined, \{ granularity: "grapheme" \}\);/, `\nimport { graphemes } from ${widthModule};\nconst segmenter = graphemes();`],
-      ]),
-      loader: 'js',
-    }));
-    b.onLoad({ filter: /[\\/]slice-ansi[\\/]tokenize-ansi\.js$/ }, async (args) => ({
-      contents: patch(args.path, await readFile(args.path, 'utf8'), [
-        [/\nconst GRAPHEME_SEGMENTER = new Intl\.Segmenter\(undefined, \{granularity: 'grapheme'\}\);/, `\nimport { lazyGraphemeSegmenter } from ${widthModule};\nconst GRAPHEME_SEGMENTER = lazyGraphemeSegmenter();`],
-      ]),
-      loader: 'js',
-    }));
+    for (const { file, replacements } of TEXT_PATCHES) {
+      b.onLoad({ filter: file }, async (args) => {
+        let text = await readFile(args.path, 'utf8');
+        for (const [pattern, replacement] of replacements) {
+          if (!pattern.test(text)) throw new Error(`${args.path}: its text changed (${pattern}); update scripts/bundle.mjs`);
+          text = text.replace(pattern, replacement);
+        }
+        return { contents: text, loader: 'js' };
+      });
+    }
   },
 };
 
@@ -108,7 +101,6 @@ const lazySegmenters = {
 const oneColumnStringWidth = {
   name: 'one-column-string-width',
   setup(b) {
-    const widthModule = path.join(dist, 'src/app/tui/string-width.js');
     b.onResolve({ filter: /^string-width$/ }, async (args) => {
       if (args.pluginData === 'real') return undefined;
       const real = await b.resolve('string-width', { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' });
@@ -116,7 +108,7 @@ const oneColumnStringWidth = {
       return { path: real.path, namespace: 'one-column-string-width' };
     });
     b.onLoad({ filter: /.*/, namespace: 'one-column-string-width' }, (args) => ({
-      contents: `import { oneColumnEachWidth } from ${JSON.stringify(widthModule)};\nexport default oneColumnEachWidth(() => require(${JSON.stringify(args.path)}).default);\n`,
+      contents: `import { oneColumnEachWidth } from ${widthModule};\nexport default oneColumnEachWidth(() => require(${JSON.stringify(args.path)}).default);\n`,
       resolveDir: path.dirname(args.path),
       loader: 'js',
     }));
@@ -188,7 +180,7 @@ await build({
   // React's production build only: the development one does several times the work per frame.
   define: { ...common.define, 'process.env.NODE_ENV': '"production"' },
   minifySyntax: true,
-  plugins: [yogaFromLoader, inkPatches, lazySegmenters, oneColumnStringWidth],
+  plugins: [yogaFromLoader, textPatches, oneColumnStringWidth],
 });
 
 for (const file of [cliBundle, tuiBundle]) await shareInteropCopies(file);

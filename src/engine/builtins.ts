@@ -1,26 +1,20 @@
 /**
  * Node built-ins that only some operations use, loaded on first use. At the
  * top of the engine's modules they would load in every command (the CLI
- * bundle initialises the whole engine): net (with stream), child_process and
- * dgram are ~15 ms of a `berth rm` that uses none of them. node:crypto is
- * the same story, in digest.ts.
+ * bundle initialises the whole engine): net (with stream), crypto,
+ * child_process and dgram are ~20 ms of a `berth rm` that uses none of them,
+ * and node:crypto alone ~0.8 MB in every shim, which never hashes anything.
  */
 import { createRequire } from 'node:module';
 
 const load = createRequire(import.meta.url);
 
-let net: typeof import('node:net') | undefined;
-let childProcess: typeof import('node:child_process') | undefined;
-let dgram: typeof import('node:dgram') | undefined;
-
-export function nodeNet(): typeof import('node:net') {
-  return (net ??= load('node:net') as typeof import('node:net'));
+function onFirstUse<T>(id: string): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= load(id) as T);
 }
 
-export function nodeChildProcess(): typeof import('node:child_process') {
-  return (childProcess ??= load('node:child_process') as typeof import('node:child_process'));
-}
-
-export function nodeDgram(): typeof import('node:dgram') {
-  return (dgram ??= load('node:dgram') as typeof import('node:dgram'));
-}
+export const nodeNet = onFirstUse<typeof import('node:net')>('node:net');
+export const nodeCrypto = onFirstUse<typeof import('node:crypto')>('node:crypto');
+export const nodeChildProcess = onFirstUse<typeof import('node:child_process')>('node:child_process');
+export const nodeDgram = onFirstUse<typeof import('node:dgram')>('node:dgram');

@@ -1,16 +1,6 @@
 import type { Hash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { invalidArgument } from './errors.js';
-
-let cryptoModule: typeof import('node:crypto') | undefined;
-
-/**
- * node:crypto, loaded on first use: it costs ~0.8 MB in every process that
- * imports it, and a shim (one per running container) never hashes anything.
- */
-export function nodeCrypto(): typeof import('node:crypto') {
-  return (cryptoModule ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto'));
-}
+import { nodeCrypto } from './builtins.js';
 
 /** "sha256:<64 hex>" */
 export type Digest = `sha256:${string}`;

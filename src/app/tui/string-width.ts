@@ -20,8 +20,11 @@ export type StringWidth = (input: string, options?: WidthOptions) => number;
  * dashes, quotes, bullets and the ellipsis, superscripts, the four arrows, ≤ ≥, box
  * drawing and block elements, ●, braille (the charts).
  * East Asian "ambiguous" ones among them count as narrow, string-width's default.
+ * Each is also a grapheme cluster of its own, as ESC is.
  */
-export const ONE_COLUMN_EACH = /^[\u0020-\u007E\u00A0-\u00A8\u00AA-\u00AC\u00AF-\u00FF\u2010-\u2027\u2070-\u209C\u2190-\u2193\u2264\u2265\u2500-\u259F\u25CF\u2800-\u28FF]*$/;
+const ONE_COLUMN = '\\u0020-\\u007E\\u00A0-\\u00A8\\u00AA-\\u00AC\\u00AF-\\u00FF\\u2010-\\u2027\\u2070-\\u209C\\u2190-\\u2193\\u2264\\u2265\\u2500-\\u259F\\u25CF\\u2800-\\u28FF';
+export const ONE_COLUMN_EACH = new RegExp(`^[${ONE_COLUMN}]*$`);
+const ONE_GRAPHEME_PER_CODE_UNIT = new RegExp(`^[\\x1b${ONE_COLUMN}]*$`);
 
 /** Colour and style codes (SGR), which take no columns: the TUI's rows are full of them. */
 const SGR = /\x1b\[[0-9;]*m/g;
@@ -37,9 +40,6 @@ export function oneColumnEachWidth(load: () => StringWidth): StringWidth {
   };
 }
 
-/** Code units that are each a grapheme cluster of their own, in any sequence of them: the one-column characters and ESC. */
-const ONE_GRAPHEME_PER_CODE_UNIT = new RegExp(ONE_COLUMN_EACH.source.replace('^[', '^[\\x1b'));
-
 export interface Graphemes {
   segment(text: string): Iterable<{ segment: string; index: number }>;
 }
@@ -52,15 +52,13 @@ export interface Graphemes {
  * break rules, ~17 ms of a TUI start).
  */
 export function graphemes(): Graphemes {
-  let segmenter: Intl.Segmenter | undefined;
+  const intl = lazyGraphemeSegmenter();
   return {
     segment(text) {
-      if (ONE_GRAPHEME_PER_CODE_UNIT.test(text)) {
-        const parts: { segment: string; index: number }[] = new Array(text.length);
-        for (let index = 0; index < text.length; index++) parts[index] = { segment: text[index], index };
-        return parts;
-      }
-      return (segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })).segment(text);
+      if (!ONE_GRAPHEME_PER_CODE_UNIT.test(text)) return intl.segment(text);
+      const parts: { segment: string; index: number }[] = new Array(text.length);
+      for (let index = 0; index < text.length; index++) parts[index] = { segment: text[index], index };
+      return parts;
     },
   };
 }

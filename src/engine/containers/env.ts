@@ -1,14 +1,14 @@
-/** The caller's environment as the user set it: bin/berth moves NODE_EXTRA_CA_CERTS aside so Node does not parse it at start-up. */
-function hostEnv(key: string): string | undefined {
-  return key === 'NODE_EXTRA_CA_CERTS' ? (process.env.NODE_EXTRA_CA_CERTS ?? process.env.BERTH_EXTRA_CA_CERTS) : process.env[key];
+/** KEY=value from the caller's environment as the user set it (bin/berth moves NODE_EXTRA_CA_CERTS aside so Node does not parse it at start-up). */
+function fromHost(key: string): string | undefined {
+  const value = key === 'NODE_EXTRA_CA_CERTS' ? (process.env.NODE_EXTRA_CA_CERTS ?? process.env.BERTH_EXTRA_CA_CERTS) : process.env[key];
+  return value === undefined ? undefined : `${key}=${value}`;
 }
 
 /** Docker's env merge: later KEY=value replaces an earlier KEY; a bare KEY takes the host's value if set. */
 export function mergeEnv(base: string[], overrides: string[]): string[] {
   const out = [...base];
   for (const raw of overrides) {
-    const value = raw.includes('=') ? undefined : hostEnv(raw);
-    const entry = raw.includes('=') ? raw : value !== undefined ? `${raw}=${value}` : undefined;
+    const entry = raw.includes('=') ? raw : fromHost(raw);
     if (entry === undefined) continue;
     const key = entry.slice(0, entry.indexOf('='));
     const i = out.findIndex((e) => e.startsWith(`${key}=`));

@@ -1,4 +1,4 @@
-import { nodeCrypto } from '../digest.js';
+import { nodeCrypto } from '../builtins.js';
 
 // Unnamed containers get adjective_noun names, as Docker's do; these lists are berth's own.
 const ADJECTIVES = [

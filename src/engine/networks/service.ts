@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../errors.js';
-import { nodeCrypto } from '../digest.js';
+import { nodeCrypto } from '../builtins.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_ROOT } from '../store/store.js';
 import type { Container } from '../containers/types.js';
