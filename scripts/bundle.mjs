@@ -184,3 +184,12 @@ await build({
 });
 
 for (const file of [cliBundle, tuiBundle]) await shareInteropCopies(file);
+
+// bin/berth.cjs compiles a bundle with vm.Script, where import() of anything fails once V8's code
+// cache is in use: packages loaded late are required instead (src/engine/builtins.ts). The one
+// import() allowed is main()'s way to the compiled TUI, which bin/berth.cjs replaces with loadTui.
+for (const file of [cliBundle, tuiBundle]) {
+  const imports = (await readFile(file, 'utf8')).match(/\bimport\(\s*["'`][^"'`]*["'`]/g) ?? [];
+  const unexpected = imports.filter((i) => !(file === cliBundle && i === 'import("./tui/run-tui.js"'));
+  if (unexpected.length > 0) throw new Error(`${file}: import() would fail under bin/berth.cjs: ${unexpected.join(', ')}; require the module instead (onFirstUse)`);
+}

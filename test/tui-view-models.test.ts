@@ -6,6 +6,7 @@ import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { buildKeymap, DEFAULT_KEYMAP, helpSections, keymapMarkdown, resolveKey } from '../src/app/tui/keymap.js';
 import { moveSelection, scrollOffset } from '../src/app/tui/view-models/list.js';
 import { computeLayout } from '../src/app/tui/view-models/layout.js';
@@ -282,6 +283,16 @@ test('command line: shell words, and which commands need the terminal', (t) => {
   t.true(needsTerminal(['container', 'attach', 'x']));
   t.false(needsTerminal(['start', 'x']));
   t.true(needsTerminal(['start', '-ai', 'x']));
+});
+
+test('berth config set, run after run: the CLI bundle loads conf with its code cache in use', (t) => {
+  const dir = tempDir(t);
+  for (const value of ['500', '600', '700']) {
+    const run = spawnSync(path.join(repoRoot, 'bin/berth'), ['config', 'set', 'refreshMs', value], { env: { ...process.env, BERTH_CONFIG_DIR: dir }, encoding: 'utf8' });
+    t.is(run.status, 0, run.stderr);
+    t.is(run.stderr, '');
+  }
+  t.is(loadSettings(dir).settings.refreshMs, 700);
 });
 
 test('settings: defaults, a file of their own, validation, NO_COLOR', async (t) => {

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Conf from 'conf';
+import { onFirstUse } from '../../engine/builtins.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../detach-keys.js';
 import { buildKeymap } from './keymap.js';
 
@@ -59,8 +60,10 @@ function settingsDir(dir?: string): string {
   return dir || process.env.BERTH_CONFIG_DIR || path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'berth');
 }
 
-async function openConf(cwd: string): Promise<Conf<Settings>> {
-  const { default: Conf } = await import('conf');
+const loadConf = onFirstUse<typeof import('conf')>('conf');
+
+function openConf(cwd: string): Conf<Settings> {
+  const { default: Conf } = loadConf();
   return new Conf<Settings>({ projectName: 'berth', projectSuffix: '', cwd, defaults: DEFAULT_SETTINGS, schema: SCHEMA as never, clearInvalidConfig: false });
 }
 
@@ -84,7 +87,7 @@ export function loadSettings(dir?: string): LoadedSettings {
       const next = { ...settings, [key]: value };
       checkSchema(next);
       validateSettings(next);
-      (await openConf(cwd)).set(key, value);
+      openConf(cwd).set(key, value);
       settings[key] = value;
     },
   };

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { IPty } from 'node-pty';
 import type { Native } from '../native.js';
-import { nodeChildProcess, nodeCrypto } from '../builtins.js';
+import { nodeChildProcess, nodeCrypto, onFirstUse } from '../builtins.js';
 import { StartError } from '../errors.js';
 import type { ExitInfo } from '../runtime/attach-protocol.js';
 import { hostBoundingSet } from '../runtime/capabilities.js';
@@ -19,6 +19,9 @@ import { capabilitySet, renderExecSpec } from '../runtime/spec.js';
 import { resolveUser } from '../runtime/users.js';
 import type { Container } from './types.js';
 import { mergeEnv } from './env.js';
+
+/** node-pty, for exec -t only. */
+const nodePty = onFirstUse<typeof import('node-pty')>('node-pty');
 
 export interface ExecOptions {
   cmd: string[];
@@ -141,8 +144,7 @@ export async function execInContainer(
     let session: ExecSession;
     let exited: Promise<number>;
     if (options.tty && !options.detach) {
-      const { default: nodePty } = await import('node-pty');
-      const pty: IPty = nodePty.spawn(helperPath('berth-nsenter'), [specPath], {
+      const pty: IPty = nodePty().spawn(helperPath('berth-nsenter'), [specPath], {
         name: 'xterm',
         cols: options.cols || 80,
         rows: options.rows || 24,
