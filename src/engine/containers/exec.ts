@@ -83,7 +83,8 @@ export class ExecSession extends EventEmitter<ExecEvents> {
   }
 
   resize(cols: number, rows: number): void {
-    this.io.resize(cols, rows);
+    // as the shim does for attach: a terminal that reports no size (0×0) keeps the pty's default
+    if (cols > 0 && rows > 0) this.io.resize(cols, rows);
   }
 
   signal(name: NodeJS.Signals): void {
