@@ -15,7 +15,7 @@
 # doc step needs them, so scripts/setup.sh does not):
 #   xvfb xterm netpbm fonts-dejavu-core
 # Cleans up everything it starts: containers, the spare shim, mounts, cgroups,
-# the tmux servers, xterm and Xvfb.
+# the store's bridge, the tmux servers, xterm and Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
@@ -45,6 +45,8 @@ cleanup() {
   [ -n "$ids" ] && berth rm -f $ids >/dev/null 2>&1 || true
   [ -f "$root/spare.pid" ] && kill -9 "$(cat "$root/spare.pid")" 2>/dev/null || true
   grep " $root" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  # the store's bridge and its firewall rules
+  node -e "import('./dist/src/engine/engine.js').then(async ({ Engine }) => { const e = Engine.open({ root: process.argv[1] }); await e.networks.teardown(); e.close(); })" "$root" || true
   rm -rf "$root" "$config" "$fbdir"
   node -e "import('./dist/src/engine/cgroups/index.js').then((m) => m.createCgroupDriver({ parent: process.env.BERTH_CGROUP_PARENT }).removeParent())" || true
 }
