@@ -96,24 +96,21 @@ function verbOf(argv) {
 /**
  * The TUI bundle (which holds main() too) and Yoga, Ink's layout engine, whose WebAssembly the
  * bundle takes from globalThis (Yoga's own entry instantiates it with a top-level await, which a
- * CommonJS bundle cannot hold). The WebAssembly compiles on V8's background threads while this
- * thread compiles the bundle. Yoga's loader fetch()es its module from a data: URL when fetch
- * exists, and the first touch of fetch loads Node's undici (~30 ms); without fetch it decodes
- * the same bytes itself.
+ * CommonJS bundle cannot hold). dist/yoga.cjs and dist/yoga.wasm are Yoga's module and bytes
+ * (scripts/bundle.mjs); the WebAssembly compiles on V8's background threads while this thread
+ * compiles the bundle.
  */
 async function loadTuiBundle() {
-  const fetchProperty = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
-  Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
   let yoga;
   try {
-    const { loadYoga } = await import('yoga-layout/load');
-    yoga = loadYoga();
-    // one turn of the loop: Yoga decodes its bytes and hands them to the compiler before the bundle takes this thread
-    await new Promise((resolve) => setImmediate(resolve));
-  } finally {
-    if (fetchProperty) Object.defineProperty(globalThis, 'fetch', fetchProperty);
-    else delete globalThis.fetch;
+    const { loadYoga } = require(path.join(dist, 'yoga.cjs'));
+    yoga = loadYoga(fs.readFileSync(path.join(dist, 'yoga.wasm')));
+  } catch (err) {
+    process.stderr.write(`berth: cannot load Yoga from ${dist}: ${err.code === 'MODULE_NOT_FOUND' || err.code === 'ENOENT' ? 'it is missing' : err.message}; run 'npm run setup' to build berth\n`);
+    process.exit(125);
   }
+  // one turn of the loop: Yoga hands its bytes to the compiler before the bundle takes this thread
+  await new Promise((resolve) => setImmediate(resolve));
   const tui = loadBundle('tui.cjs', 'tui');
   // Saved once the TUI is up, not only when it quits: a session that ends by a dropped SSH link
   // still leaves the next start its cache, and the cache holds what starting needs.

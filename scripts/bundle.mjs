@@ -61,6 +61,18 @@ const TEXT_PATCHES = [
       ],
     ],
   },
+  {
+    // Ink diffs the style of every character it draws against the one before it; neighbours in
+    // the same style (nearly all) have an empty diff, which string-width.ts's sameStyles sees at once.
+    file: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/,
+    replacements: [
+      [
+        /\n        else \{\n            ret \+= ansiCodesToString\(diffAnsiCodes\(chars\[i - 1\]\.styles, char\.styles\)\);\n        \}/,
+        `\n        else if (!sameStyles(chars[i - 1].styles, char.styles)) {\n            ret += ansiCodesToString(diffAnsiCodes(chars[i - 1].styles, char.styles));\n        }`,
+      ],
+      [/\nexport function styledCharsToString\(chars\) \{/, `\nimport { sameStyles } from ${widthModule};\nexport function styledCharsToString(chars) {`],
+    ],
+  },
   // The two packages that tokenize ANSI text for Ink create an Intl.Segmenter as they load (the
   // first one loads ICU's break rules, ~17 ms of a start), and Ink's tokenizer segments every line
   // it draws. Through string-width.ts they segment plain text per code unit (what the segmenter
@@ -181,6 +193,42 @@ await build({
   define: { ...common.define, 'process.env.NODE_ENV': '"production"' },
   minifySyntax: true,
   plugins: [yogaFromLoader, textPatches, oneColumnStringWidth],
+});
+
+/**
+ * Yoga for bin/berth.cjs to require: its Emscripten module as CommonJS and its WebAssembly as a
+ * file of bytes. Yoga's own entry is an ES module (the first import() of one starts Node's ES
+ * module loader, ~20 ms of a TUI start) and carries the WebAssembly as base64 that its glue
+ * decodes in JavaScript; given the bytes (`wasmBinary`), the glue neither decodes nor fetches.
+ */
+const yogaDir = path.join(root, 'node_modules/yoga-layout/dist');
+const yogaGlue = await readFile(path.join(yogaDir, 'binaries/yoga-wasm-base64-esm.js'), 'utf8');
+const wasmDataUrl = /"data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)"/.exec(yogaGlue);
+if (!wasmDataUrl) throw new Error('yoga-layout: its WebAssembly is no longer a base64 data: URL; update scripts/bundle.mjs');
+await writeFile(path.join(dist, 'yoga.wasm'), Buffer.from(wasmDataUrl[1], 'base64'));
+await build({
+  ...common,
+  stdin: {
+    contents: [
+      `import loadYogaModule from ${JSON.stringify(path.join(yogaDir, 'binaries/yoga-wasm-base64-esm.js'))};`,
+      `import wrapAssembly from ${JSON.stringify(path.join(yogaDir, 'src/wrapAssembly.js'))};`,
+      'export async function loadYoga(wasmBinary) { return wrapAssembly(await loadYogaModule({ wasmBinary })); }',
+    ].join('\n'),
+    resolveDir: dist,
+    sourcefile: 'yoga-entry.js',
+  },
+  outfile: path.join(dist, 'yoga.cjs'),
+  // the glue reads import.meta.url only to find a .wasm beside it, which wasmBinary makes moot
+  define: { 'import.meta.url': 'undefined' },
+  banner: {},
+  plugins: [
+    {
+      name: 'yoga-without-base64',
+      setup(b) {
+        b.onLoad({ filter: /yoga-wasm-base64-esm\.js$/ }, () => ({ contents: yogaGlue.replace(wasmDataUrl[0], '""'), loader: 'js' }));
+      },
+    },
+  ],
 });
 
 for (const file of [cliBundle, tuiBundle]) await shareInteropCopies(file);

@@ -41,9 +41,9 @@ if [[ ! -f build/Release/berth.node || -n $(find src/native binding.gyp -newer b
 fi
 
 # TypeScript, rebuilt when any source changes; then the CLI and TUI bundles
-# bin/berth runs (their code caches are stale with them).
+# bin/berth runs, and Yoga for the TUI (their code caches are stale with them).
 stamp=dist/.build-stamp
-if [[ ! -f $stamp || ! -f dist/berth.cjs || -n $(find src test bench tsconfig.json package.json package-lock.json scripts/bundle.mjs -newer "$stamp" -print -quit) ]]; then
+if [[ ! -f $stamp || ! -f dist/berth.cjs || ! -f dist/tui.cjs || ! -f dist/yoga.wasm || -n $(find src test bench tsconfig.json package.json package-lock.json scripts/bundle.mjs -newer "$stamp" -print -quit) ]]; then
   say "compiling TypeScript"
   npx --no-install tsc -p tsconfig.json
   node scripts/bundle.mjs

@@ -5,7 +5,8 @@
 import test from 'ava';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { graphemes, lazyGraphemeSegmenter, ONE_COLUMN_EACH, oneColumnEachWidth, type StringWidth } from '../src/app/tui/string-width.js';
+import { diffAnsiCodes, styledCharsFromTokens, tokenize } from '@alcalzone/ansi-tokenize';
+import { graphemes, lazyGraphemeSegmenter, ONE_COLUMN_EACH, oneColumnEachWidth, sameStyles, type StringWidth } from '../src/app/tui/string-width.js';
 import { repoRoot } from './helpers/berth.js';
 
 const copies = ['node_modules/string-width/index.js', 'node_modules/wrap-ansi/node_modules/string-width/index.js'];
@@ -70,4 +71,24 @@ test('graphemes: plain text per code unit, as Intl.Segmenter splits it; anything
   for (const s of samples) t.deepEqual(split(ours.segment(s)), split(intl.segment(s)), JSON.stringify(s.slice(0, 40)));
   const lazy = lazyGraphemeSegmenter().segment('ae\u0301');
   t.deepEqual(lazy.containing(1)?.segment, 'e\u0301');
+});
+
+test('sameStyles: the styles it calls the same have an empty diff in ansi-tokenize, and equal ones are called the same', (t) => {
+  // rows as Ink's Text makes them (chalk: colours, bold, dim, inverse, background, 256 colours)
+  const rows = [
+    '\x1b[90m│\x1b[39m\x1b[1m\x1b[36mNAME\x1b[39m\x1b[22m   \x1b[32mUp 3 minutes\x1b[39m \x1b[38;5;245m…\x1b[0m',
+    '\x1b[7mselected row\x1b[27m plain \x1b[2m\x1b[1mdim bold\x1b[22m\x1b[22m \x1b[30m\x1b[43mmatch\x1b[49m\x1b[39m',
+    '\x1b[1m\x1b[2mboth\x1b[22m \x1b[31m\x1b[1mred bold\x1b[22m\x1b[39m \x1b[31mred\x1b[39m \x1b[91mbright\x1b[39m',
+  ];
+  const styles = rows.flatMap((row) => styledCharsFromTokens(tokenize(row)).map((c) => c.styles));
+  let same = 0;
+  for (const a of styles) {
+    for (const b of styles) {
+      if (sameStyles(a, b)) {
+        same++;
+        t.deepEqual(diffAnsiCodes(a, b), [], `${JSON.stringify(a)} → ${JSON.stringify(b)}`);
+      } else t.notDeepEqual(a, b);
+    }
+  }
+  t.true(same > styles.length);
 });

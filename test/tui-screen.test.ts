@@ -5,7 +5,8 @@
  */
 import test from 'ava';
 import { EventEmitter } from 'node:events';
-import { cellsOf, FrameWriter, frameUpdate, lineUpdate } from '../src/app/tui/screen.js';
+import { cellsOf, FrameWriter, frameUpdate, lineUpdate, widthOf } from '../src/app/tui/screen.js';
+import { ONE_COLUMN_EACH } from '../src/app/tui/string-width.js';
 
 const COLS = 40;
 
@@ -145,4 +146,14 @@ test('FrameWriter: updates after the first frame; a frame laid out for a bigger 
   writer.close();
   writer.stream.write('after close');
   t.is(out.written.length, 5);
+});
+
+test('widthOf: lines of one-column characters measure as many cells as cellsOf takes them apart into', (t) => {
+  const chars: string[] = [];
+  for (let cp = 0x20; cp <= 0x3000; cp++) if (ONE_COLUMN_EACH.test(String.fromCodePoint(cp))) chars.push(String.fromCodePoint(cp));
+  const lines = [chars.join(''), '\x1b[90m│\x1b[39m\x1b[1m\x1b[36mNAME\x1b[39m\x1b[22m ⣀⣤ ● ≥ 3× …\x1b[0m', ''];
+  for (const line of lines) t.is(widthOf(line), cellsOf(line)!.length, JSON.stringify(line.slice(0, 30)));
+  // what cellsOf refuses is still measured
+  t.is(widthOf('日本 e\u0301'), 5);
+  t.is(widthOf('\x1b]8;;http://x\x07link\x1b]8;;\x07'), 4);
 });

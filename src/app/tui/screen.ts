@@ -20,7 +20,10 @@
  * other escapes) makes that line be written whole.
  */
 
+import { ONE_COLUMN_EACH } from './string-width.js';
+
 const ESC = '\x1b';
+const SGR = /\x1b\[[0-9;]*m/g;
 /** synchronized output (mode 2026): the terminal shows the update at once; ignored by terminals without it */
 const BEGIN_SYNC = `${ESC}[?2026h`;
 const END_SYNC = `${ESC}[?2026l`;
@@ -120,7 +123,10 @@ export function cellsOf(line: string): Cell[] | undefined {
 const BLANK: Cell = { ch: ' ', sgr: '' };
 
 /** Cells a line takes; for a line that cannot be taken apart, its characters without escapes (wide ones count once). */
-function widthOf(line: string): number {
+export function widthOf(line: string): number {
+  // the TUI's lines: one-column characters and colours, measured without taking them apart
+  const text = line.replace(SGR, '');
+  if (ONE_COLUMN_EACH.test(text)) return text.length;
   return cellsOf(line)?.length ?? [...line.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g, '')].length;
 }
 

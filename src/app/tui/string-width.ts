@@ -68,3 +68,23 @@ export function lazyGraphemeSegmenter(): Pick<Intl.Segmenter, 'segment'> {
   let segmenter: Intl.Segmenter | undefined;
   return { segment: (text) => (segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })).segment(text) };
 }
+
+/** One ANSI code in a styled character's style, as @alcalzone/ansi-tokenize keeps it. */
+export interface AnsiCode {
+  code: string;
+  endCode: string;
+}
+
+/**
+ * True when two styled characters' styles are the same codes in the same
+ * order. Ink turns each row of styled characters back into text by diffing
+ * every character's style against the one before it (two Sets and arrays per
+ * character, a fifth of a first frame); the TUI bundle skips the diff for
+ * neighbours in the same style, nearly all of them, whose diff is empty.
+ */
+export function sameStyles(a: readonly AnsiCode[], b: readonly AnsiCode[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].code !== b[i].code || a[i].endCode !== b[i].endCode) return false;
+  return true;
+}
