@@ -94,11 +94,11 @@ function verbOf(argv) {
 }
 
 /**
- * The TUI bundle (which holds main() too) and Yoga, Ink's layout engine, whose WebAssembly the
- * bundle takes from globalThis (Yoga's own entry instantiates it with a top-level await, which a
- * CommonJS bundle cannot hold). dist/yoga.cjs and dist/yoga.wasm are Yoga's module and bytes
- * (scripts/bundle.mjs); the WebAssembly compiles on V8's background threads while this thread
- * compiles the bundle.
+ * The TUI bundle (which holds main() too) and Yoga, Ink's layout engine. dist/yoga.cjs and
+ * dist/yoga.wasm are Yoga's module and bytes (scripts/bundle.mjs). The bundle's 'yoga-layout' is
+ * globalThis.__berthYoga, filled in once the WebAssembly is instantiated (`layoutReady`): it
+ * compiles on V8's background threads while this thread compiles the bundle, and the TUI opens
+ * its engine before it waits for it.
  */
 async function loadTuiBundle() {
   let yoga;
@@ -109,14 +109,17 @@ async function loadTuiBundle() {
     process.stderr.write(`berth: cannot load Yoga from ${dist}: ${err.code === 'MODULE_NOT_FOUND' || err.code === 'ENOENT' ? 'it is missing' : err.message}; run 'npm run setup' to build berth\n`);
     process.exit(125);
   }
+  const yogaExports = (globalThis.__berthYoga = {});
+  const layoutReady = yoga.then((instance) => {
+    Object.assign(yogaExports, instance);
+  });
   // one turn of the loop: Yoga hands its bytes to the compiler before the bundle takes this thread
   await new Promise((resolve) => setImmediate(resolve));
   const tui = loadBundle('tui.cjs', 'tui');
   // Saved once the TUI is up, not only when it quits: a session that ends by a dropped SSH link
   // still leaves the next start its cache, and the cache holds what starting needs.
   setTimeout(tui.saveCache, 2000).unref();
-  globalThis.__berthYoga = await yoga;
-  return tui;
+  return { ...tui, layoutReady };
 }
 
 async function run(argv) {
@@ -129,7 +132,7 @@ async function run(argv) {
   let tui = tuiLikely ? first : undefined;
   const loadTui = async () => (tui ??= await loadTuiBundle()).exports;
   try {
-    return await first.exports.main(argv, { loadTui });
+    return await first.exports.main(argv, { loadTui, tuiLayoutReady: () => tui?.layoutReady });
   } finally {
     first.saveCache();
     if (tui && tui !== first) tui.saveCache();

@@ -14,8 +14,10 @@ const dist = path.join(root, 'dist');
 
 /**
  * Yoga (Ink's layout engine) instantiates its WebAssembly with a top-level
- * await, which a CommonJS bundle cannot hold: the bundle takes the instance
- * the loader imported before running it.
+ * await, which a CommonJS bundle cannot hold: in the bundle, 'yoga-layout' is
+ * an object bin/berth.cjs makes before running it and fills in once the
+ * WebAssembly is instantiated. Ink reads Yoga only when it draws, and the TUI
+ * awaits MainOptions.tuiLayoutReady before its first render.
  */
 const yogaFromLoader = {
   name: 'yoga-from-loader',

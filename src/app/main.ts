@@ -33,6 +33,8 @@ Run 'berth COMMAND --help' for more information on a command.
 /** How the TUI's code is loaded: bin/berth.cjs hands in its bundle's loader; otherwise the compiled modules. */
 export interface MainOptions {
   loadTui?: () => Promise<typeof import('./tui/run-tui.js')>;
+  /** after loadTui: what the TUI awaits before its first render (bin/berth.cjs's Yoga) */
+  tuiLayoutReady?: () => Promise<void> | undefined;
 }
 
 export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
@@ -58,7 +60,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       // Ink draws only a final frame when it thinks it runs under CI; a person at this terminal needs every frame.
       delete process.env.CI;
       const tui = await (options.loadTui ?? (() => import('./tui/run-tui.js')))();
-      return tui.runTui({ root });
+      return tui.runTui({ root, layoutReady: options.tuiLayoutReady?.() });
     }
     process.stdout.write(globalHelp());
     return 0;

@@ -30,6 +30,8 @@ const ALT_SCREEN_OFF = '\x1b[?1049l';
 export interface TuiOptions {
   /** --root; else $BERTH_ROOT, else the `root` setting, else the built-in default */
   root?: string;
+  /** awaited before the first render, once the engine is open: Ink's layout engine is still loading (bin/berth.cjs) */
+  layoutReady?: Promise<void>;
 }
 
 export async function runTui(options: TuiOptions = {}): Promise<number> {
@@ -56,6 +58,12 @@ export async function runTui(options: TuiOptions = {}): Promise<number> {
     if (mode === undefined) delete env.NODE_ENV;
   });
   const engine = await Engine.start({ root });
+  try {
+    await options.layoutReady;
+  } catch (err) {
+    engine.close();
+    throw err;
+  }
   const client = new EngineTuiClient(engine);
   const out = process.stdout;
   let state: UiState | undefined;
