@@ -34,6 +34,8 @@ const yogaFromLoader = {
 
 /** src/app/tui/string-width.ts, where the TUI's text-measuring shortcuts live. */
 const widthModule = JSON.stringify(path.join(dist, 'src/app/tui/string-width.js'));
+/** src/app/tui/tiled-output.ts: Ink's frame composed line by line when it is made of tiles. */
+const tiledOutputModule = JSON.stringify(path.join(dist, 'src/app/tui/tiled-output.js'));
 
 /**
  * Changes to dependencies' compiled files. Each fails the build when the text
@@ -54,6 +56,7 @@ const TEXT_PATCHES = [
     // that live for one render, so every frame parses every line again (most of a frame's CPU and
     // garbage when one row changed). They live across renders instead, dropped when they grow
     // large: they map a string to what a pure function made of it, and nothing writes to what they hold.
+    // And a frame made of tiles (the TUI's, always) is composed line by line (tiled-output.ts).
     file: /[\\/]ink[\\/]build[\\/]output\.js$/,
     replacements: [
       [/\n    caches = new OutputCaches\(\);/, '\n    caches = sharedOutputCaches();'],
@@ -61,6 +64,11 @@ const TEXT_PATCHES = [
         /\nclass OutputCaches \{/,
         '\nlet sharedCaches;\nfunction sharedOutputCaches() {\n    if (sharedCaches === undefined || sharedCaches.styledChars.size > 4000 || sharedCaches.widths.size > 16000 || sharedCaches.blockWidths.size > 4000)\n        sharedCaches = new OutputCaches();\n    return sharedCaches;\n}\nclass OutputCaches {',
       ],
+      [
+        /\n    get\(\) \{\n/,
+        `\n    get() {\n        const tiled = tiledOutput(this.width, this.height, this.operations);\n        if (tiled !== undefined)\n            return tiled;\n`,
+      ],
+      [/^import sliceAnsi from 'slice-ansi';\n/, `import sliceAnsi from 'slice-ansi';\nimport { tiledOutput } from ${tiledOutputModule};\n`],
     ],
   },
   {

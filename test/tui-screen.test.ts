@@ -4,9 +4,14 @@
  * styles, while writing only what changed.
  */
 import test from 'ava';
+import { Chalk } from 'chalk';
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { cellsOf, FrameWriter, frameUpdate, lineUpdate, widthOf } from '../src/app/tui/screen.js';
 import { ONE_COLUMN_EACH } from '../src/app/tui/string-width.js';
+import { tiledOutput, type OutputOperation } from '../src/app/tui/tiled-output.js';
+import { repoRoot } from './helpers/berth.js';
 
 const COLS = 40;
 
@@ -157,3 +162,55 @@ test('widthOf: lines of one-column characters measure as many cells as cellsOf t
   t.is(widthOf('日本 e\u0301'), 5);
   t.is(widthOf('\x1b]8;;http://x\x07link\x1b]8;;\x07'), 4);
 });
+
+test('tiledOutput: a frame of tiles is composed with the same cells as Ink composes it; anything else is left to Ink', async (t) => {
+  const { default: Output } = (await import(pathToFileURL(path.join(repoRoot, 'node_modules/ink/build/output.js')).href)) as {
+    default: new (o: { width: number; height: number }) => { operations: OutputOperation[]; write(x: number, y: number, text: string, o: { transformers: OutputOperation['transformers'] }): void; clip(c: object): void; get(): { output: string; height: number } };
+  };
+  const c = new Chalk({ level: 2 });
+  const pane = (title: string, rows: string[], selected: number) =>
+    [c.bold.cyan(`╭─ ${title} ─╮`), ...rows.map((r, i) => c.gray('│') + (i === selected ? c.inverse(r) : c.green(r.slice(0, 4)) + r.slice(4)) + c.gray('│')), c.gray('╰──────────╯')].join('\n');
+  const identity = (line: string) => line;
+  const cases: [number, number, [number, number, string, ((line: string, index: number) => string)[]][]][] = [
+    // two panes side by side, one under the first, a dim status line (its style a transformer, as <Text dimColor> makes it)
+    [
+      40,
+      12,
+      [
+        [0, 0, pane('[1] C', ['web  Up 3 min', 'db   Exited  ', ''.padEnd(13)], 1), [identity]],
+        [16, 0, pane('[5] logs', ['hello world  ', '⣀⣤⣶⣿ ● ≥ 3× …', 'x'.repeat(13)], -1), [identity]],
+        [0, 5, pane('[2] I', ['busybox late…'], 0), [identity]],
+        [0, 11, 'q quit  ? help  : command', [(line) => c.dim(line)]],
+      ],
+    ],
+    // a line with nothing on it, a text that ends short of the edge, unstyled text
+    [20, 3, [[2, 1, 'plain', [identity]], [10, 2, c.red('red') + ' and ' + c.bgYellow.black('m'), [identity]]]],
+  ];
+  for (const [width, height, writes] of cases) {
+    const ink = new Output({ width, height });
+    for (const [x, y, text, transformers] of writes) ink.write(x, y, text, { transformers });
+    const ours = tiledOutput(width, height, ink.operations);
+    t.truthy(ours);
+    const expected = ink.get();
+    t.is(ours!.height, expected.height);
+    t.deepEqual(ours!.output.split('\n').map(visibleCells), expected.output.split('\n').map(visibleCells));
+  }
+  // what only Ink composes
+  const leftToInk = (width: number, build: (o: InstanceType<typeof Output>) => void) => {
+    const o = new Output({ width, height: 3 });
+    build(o);
+    return tiledOutput(width, 3, o.operations);
+  };
+  t.is(leftToInk(20, (o) => (o.write(0, 0, 'abcdef', { transformers: [] }), o.write(3, 0, 'XY', { transformers: [] }))), undefined, 'overlapping texts');
+  t.is(leftToInk(20, (o) => o.write(0, 0, '日本', { transformers: [] })), undefined, 'wide characters');
+  t.is(leftToInk(20, (o) => o.write(0, 0, '\x1b]8;;http://x\x07link\x1b]8;;\x07', { transformers: [] })), undefined, 'escapes other than colours');
+  t.is(leftToInk(4, (o) => o.write(2, 0, 'long', { transformers: [] })), undefined, 'a text past the edge');
+  t.is(leftToInk(20, (o) => (o.clip({ x1: 0, x2: 5 }), o.write(0, 0, 'clipped', { transformers: [] }))), undefined, 'clipping');
+});
+
+/** A frame line's cells as a terminal shows them: a space in no colour of its own is blank, and blanks at the end are dropped. */
+function visibleCells(line: string): string[] {
+  const cells = cellsOf(line)!.map((cell) => (cell.ch === ' ' && !/(^|;)(7|4[0-7]|10[0-7]|48;[0-9;]+)(;|$)/.test(cell.sgr) ? ' ' : `${cell.ch}${cell.sgr}`));
+  while (cells.at(-1) === ' ') cells.pop();
+  return cells;
+}
