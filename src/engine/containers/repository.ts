@@ -118,6 +118,12 @@ export class ContainerRepository {
     return (this.store.db.prepare('SELECT * FROM containers ORDER BY created DESC, rowid DESC').all() as Row[]).map(fromRow);
   }
 
+  /** Every container's keeper (shim) and status, without reading its configuration: what a start checks. */
+  keepers(): { id: string; shimPid: number; status: ContainerStatus }[] {
+    const rows = this.store.db.prepare('SELECT id, shim_pid, status FROM containers').all() as Pick<Row, 'id' | 'shim_pid' | 'status'>[];
+    return rows.map((row) => ({ id: row.id, shimPid: row.shim_pid, status: row.status }));
+  }
+
   /** Updates state columns; `expect` makes it conditional on the current status (a compare-and-set). */
   update(id: string, update: StateUpdate, expect?: ContainerStatus[]): boolean {
     const keys = Object.keys(update) as (keyof StateUpdate)[];

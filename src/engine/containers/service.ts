@@ -142,7 +142,7 @@ export class ContainerService {
    * cgroup, killing anything left inside.
    */
   async reconcile(): Promise<void> {
-    const all = this.repo.list();
+    const all = this.repo.keepers();
     for (const container of all) {
       if (container.shimPid === 0 || shimAlive(container.shimPid, this.store.root)) continue;
       try {
@@ -152,7 +152,7 @@ export class ContainerService {
       }
       const { releaseLaunch } = await import('../runtime/launch.js');
       await releaseLaunch(this.store, container.id).catch(() => {});
-      if (isActive(container.state.Status)) {
+      if (isActive(container.status)) {
         this.repo.update(container.id, {
           status: 'exited',
           pid: 0,

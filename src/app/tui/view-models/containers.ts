@@ -66,7 +66,8 @@ export function containerRows(
   const list = containers.filter((c) => matchesFilter(c, options.filter ?? ''));
   const u = (c: ContainerSnapshot) => usage.get(c.id) ?? { cpu: 0, memory: 0 };
   list.sort((a, b) => {
-    const byName = a.name.localeCompare(b.name);
+    // code-unit order, as lazydocker sorts names: localeCompare asks ICU each time (~10 ms for 500)
+    const byName = a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
     switch (sort) {
       case 'status':
         return STATE_ORDER[a.state] - STATE_ORDER[b.state] || byName;
