@@ -3,10 +3,12 @@
  * signals, keep their writes in the thin layer, and leave nothing behind.
  */
 import test from 'ava';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { berth, berthOk, berthProcess, finished, requireRoot, treeOf, mountImage } from './helpers/berth.js';
 import { CGROUP_PARENT, containerRoot, eventually, inspectState, removeCgroupParent } from './helpers/containers.js';
+import { Engine } from '../src/engine/engine.js';
 
 const rootTest = requireRoot(test);
 test.after.always(removeCgroupParent);
@@ -137,6 +139,22 @@ rootTest('20 concurrent run -d into one root: unique names and IDs, an intact st
   const names = new Set((await berthOk(root, 'ps', '--format', '{{.Names}}')).trim().split('\n'));
   t.is(names.size, 20);
   t.is((await berthOk(root, 'ps', '-q')).trim().split('\n').length, 20);
+});
+
+rootTest('two creates that pick the same generated name at once both succeed: the second picks another', async (t) => {
+  const root = await containerRoot(t);
+  const engine = Engine.open({ root });
+  // every random pick the same: both creates choose one name before either has inserted its row
+  const randomInt = crypto.randomInt;
+  (crypto as { randomInt: unknown }).randomInt = () => 0;
+  try {
+    const made = await Promise.all([0, 1].map(() => engine.containers.create({ image: 'busybox', cmd: ['true'], network: 'none' })));
+    t.not(made[0].name, made[1].name);
+    t.deepEqual(engine.containers.list().map((c) => c.name).sort(), made.map((c) => c.name).sort());
+  } finally {
+    (crypto as { randomInt: unknown }).randomInt = randomInt;
+    engine.close();
+  }
 });
 
 rootTest('--memory 32m with a memory hog exits 137 with OOMKilled; --pids-limit contains a fork bomb', async (t) => {

@@ -13,7 +13,7 @@ import { VolumeService } from '../volumes/service.js';
 import type { MountPoint, MountSpec } from '../volumes/types.js';
 import type { Digest } from '../digest.js';
 import { nodeChildProcess, nodeCrypto, nodeNet } from '../builtins.js';
-import { StartError, failedPrecondition, invalidArgument } from '../errors.js';
+import { StartError, failedPrecondition, invalidArgument, isBerthError } from '../errors.js';
 export { StartError } from '../errors.js';
 import type { ImageService } from '../images/service.js';
 import { familiarName, parseReference, parseTaggedReference, qualifiedName } from '../images/reference.js';
@@ -296,7 +296,17 @@ export class ContainerService {
     let mounts: MountPoint[] = [];
     try {
       mounts = await volumes.realize(id, mountPlan, { images: this.images, id: imageId });
-      this.repo.insert(container);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          this.repo.insert(container);
+          break;
+        } catch (err) {
+          // A name of our choosing taken by a concurrent create since it was picked: pick another
+          // (Docker never fails a run over a name it generated).
+          if (options.name !== undefined || attempt === 5 || !isBerthError(err, 'already-exists')) throw err;
+          container.name = this.freeRandomName();
+        }
+      }
     } catch (err) {
       fs.rmSync(this.repo.dir(id), { recursive: true, force: true });
       volumes.releaseAnonymous(mounts, { except: id });
