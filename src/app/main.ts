@@ -74,12 +74,13 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       process.stdout.write(await groupHelp(rest[0], group));
       return 0;
     }
+    // exit 1, as docker's CLI does for a command it does not know (an unknown flag is 125)
     if (group.length > 0) {
       process.stderr.write(`berth: '${rest[0]} ${rest[1]}' is not a berth command.\nSee 'berth ${rest[0]} --help'\n`);
-      return EXIT_USAGE;
+      return 1;
     }
     process.stderr.write(`berth: '${rest[0]}' is not a berth command.\nSee 'berth --help'\n`);
-    return EXIT_USAGE;
+    return 1;
   }
   const command = await load();
   const args = rest.slice(name.split(' ').length);
