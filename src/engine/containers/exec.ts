@@ -152,14 +152,21 @@ export async function execInContainer(
         cwd: '/',
         env: {},
       });
+      // once the command has exited its pty is closed: node-pty would log each write's EBADF (stdin ending late)
+      let open = true;
       session = new ExecSession({
-        write: (d) => pty.write(d.toString('binary')),
-        end: () => pty.write('\x04'),
-        resize: (c, r) => pty.resize(c, r),
+        write: (d) => open && pty.write(d.toString('binary')),
+        end: () => open && pty.write('\x04'),
+        resize: (c, r) => open && pty.resize(c, r),
         kill: (s) => pty.kill(s),
       });
       pty.onData((d) => session.deliver('stdout', Buffer.from(d, 'binary')));
-      exited = new Promise((resolve) => pty.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode)));
+      exited = new Promise((resolve) =>
+        pty.onExit(({ exitCode, signal }) => {
+          open = false;
+          resolve(signal ? 128 + signal : exitCode);
+        }),
+      );
     } else {
       const child = nodeChildProcess().spawn(helperPath('berth-nsenter'), [specPath], {
         stdio: options.detach ? 'ignore' : [options.interactive ? 'pipe' : 'ignore', 'pipe', 'pipe'],
