@@ -23,9 +23,16 @@ rootTest('run --rm echo prints and exits 0; exit codes pass through; a missing c
   t.is(missing.code, 127);
   t.regex(missing.stderr, /exec: "nosuch": executable file not found in \$PATH/);
   t.is(missing.stderr.trim().split('\n').length, 1);
-  // --rm removed the first container; the other two remain, exited
-  const ps = await berthOk(root, 'ps', '-a', '--format', '{{.Status}}');
-  t.is(ps.trim().split('\n').length, 2);
+  // --rm removed the first container; the other two remain: one exited, one whose process never
+  // started, Created as Docker shows it, with the exit code and the error kept
+  const ps = (await berthOk(root, 'ps', '-a', '--format', '{{.Status}}')).trim().split('\n').sort();
+  t.is(ps.length, 2);
+  t.is(ps[0], 'Created');
+  t.regex(ps[1], /^Exited \(3\) /);
+  const [neverStarted] = (await berthOk(root, 'ps', '-a', '-q', '--filter', 'status=created')).trim().split('\n');
+  const state = await inspectState(root, neverStarted);
+  t.like(state, { Status: 'created', Running: false, ExitCode: 127, StartedAt: '0001-01-01T00:00:00Z', FinishedAt: '0001-01-01T00:00:00Z' });
+  t.regex(String(state.Error), /executable file not found/);
 });
 
 rootTest('inside: the command is PID 1, hostname is the short ID, writes land in the upper dir only', async (t) => {

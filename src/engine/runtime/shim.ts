@@ -22,7 +22,7 @@ import { Store } from '../store/store.js';
 import { ImageService } from '../images/service.js';
 import { ContainerRepository } from '../containers/repository.js';
 import { removeContainerDirectory, removeContainerFiles } from '../containers/remove.js';
-import type { Container } from '../containers/types.js';
+import { ZERO_TIME, type Container } from '../containers/types.js';
 import { Frame, FrameDecoder, encodeFrame, socketAddress, type ExitInfo, type Hello } from './attach-protocol.js';
 import { JsonLogWriter, parseByteSize } from './json-log.js';
 import { prepareLaunch, releaseLaunch, type PreparedLaunch } from './launch.js';
@@ -291,18 +291,22 @@ class Shim {
     this.repo.setPorts(this.id, {});
   }
 
-  /** After the process ends: record it, tidy the host side, and tell clients. */
-  recordExit(exit: ExitInfo): void {
+  /**
+   * After the process ends, or failed to start (`launched` false): record it. A container whose
+   * process never started stays Created, its exit code and error recorded, as Docker keeps it.
+   */
+  recordExit(exit: ExitInfo, launched: boolean): void {
     this.pid = 0;
     this.pty = undefined;
     this.child = undefined;
+    const neverStarted = !launched && (this.repo.maybeFind(this.id)?.state.StartedAt ?? ZERO_TIME) === ZERO_TIME;
     this.repo.update(this.id, {
-      status: 'exited',
+      status: neverStarted ? 'created' : 'exited',
       pid: 0,
       exitCode: exit.code,
       oomKilled: exit.oomKilled,
       error: exit.error ?? '',
-      finishedAt: new Date().toISOString(),
+      ...(neverStarted ? {} : { finishedAt: new Date().toISOString() }),
     });
   }
 
@@ -379,7 +383,7 @@ async function keep(store: Store, id: string, hold: boolean, report: Reporter): 
         shim.announceExit(exit); // `rm -f` took the row as soon as PID 1 was dead; the files go in `finally`
         break;
       }
-      shim.recordExit(exit);
+      shim.recordExit(exit, result.ok);
       const restart = result.ok && shim.shouldRestart(exit, attempts);
       if (!restart) {
         // --rm: gone before anyone hears of the exit, so `run --rm` returns with nothing left in `ps -a`.
