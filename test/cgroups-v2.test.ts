@@ -290,6 +290,7 @@ test('v2 stats, oomKilled and pids read the kernel\'s files', (t) => {
     blkioRead: 4097,
     blkioWrite: 8194,
   });
+  t.deepEqual(cg.usage(), { cpuUsageNs: 1_500_000, memoryUsage: 8 * MiB });
   t.deepEqual(cg.pids(), [7, 12, 30], 'the whole subtree, ascending');
   t.false(cg.oomKilled());
   fs.set(`${dir}/memory.events`, 'low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n');
@@ -339,5 +340,6 @@ test('v1 stats parse cpuacct, memory, pids and blkio (fake hierarchy)', (t) => {
   t.is(stats.pidsLimit, 0);
   t.is(stats.blkioRead, 4096);
   t.is(stats.blkioWrite, 1048576);
+  t.deepEqual(cg.usage(), { cpuUsageNs: 123456789, memoryUsage: 16 * MiB });
   t.true(cg.oomKilled());
 });

@@ -484,6 +484,7 @@ hostTest('freeze stops a process and thaw lets it go on', async (t) => {
 hostTest('stats() returns plausible numbers', async (t) => {
   const dir = tempDir(t);
   const cg = driverFor(t).create('stats', { memory: 64 * MiB, pidsLimit: 50 });
+  t.deepEqual(cg.usage(), { cpuUsageNs: 0, memoryUsage: 0 });
   t.deepEqual(cg.stats(), {
     cpuUsageNs: 0,
     memoryUsage: 0,
@@ -506,6 +507,11 @@ hostTest('stats() returns plausible numbers', async (t) => {
   t.is(stats.memoryLimit, 64 * MiB);
   t.is(stats.pids, 1);
   t.is(stats.pidsLimit, 50);
+  // usage() is the same CPU and memory from fewer files; the process is idle now, so they agree (to
+  // within cgroup v1's per-CPU charge batches, which make usage_in_bytes move between two reads)
+  const usage = cg.usage();
+  t.true(usage.memoryUsage > 0 && Math.abs(usage.memoryUsage - stats.memoryUsage) <= 256 * 1024 * os.cpus().length, `memory ${stats.memoryUsage} then ${usage.memoryUsage}`);
+  t.true(usage.cpuUsageNs >= stats.cpuUsageNs && usage.cpuUsageNs - stats.cpuUsageNs < 50e6, `cpu ${stats.cpuUsageNs} then ${usage.cpuUsageNs}`);
   // the block layer counts where a real block device backs the temp dir (not on tmpfs or overlay over one)
   if (stats.blkioWrite > 0) t.true(stats.blkioWrite >= MiB, `written ${stats.blkioWrite}`);
   else t.log(`no block I/O accounted (is ${os.tmpdir()} on a block device?)`);

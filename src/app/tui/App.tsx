@@ -9,7 +9,7 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Box, useInput } from 'ink';
-import type { ContainerSample, ContainerSnapshot, ImageLayers, ImageSnapshot, LogLine, TuiClient } from './client.js';
+import type { ContainerSample, ContainerSnapshot, ContainerUsage, ImageLayers, ImageSnapshot, LogLine, TuiClient } from './client.js';
 import type { Settings } from './settings.js';
 import { buildKeymap, keyName, resolveKey, type Action, type Scope } from './keymap.js';
 import { makeTheme, type Theme } from './theme.js';
@@ -19,7 +19,7 @@ import { useSnapshot } from './hooks/use-snapshot.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { cycleFocus, cycleTab, focusPane, INITIAL_STATE, TABS, type Overlay, type UiState } from './state.js';
 import { computeLayout, MIN_COLS, MIN_ROWS, type PaneId } from './view-models/layout.js';
-import { containerRows, cpuPercent, SORT_KEYS, type Usage } from './view-models/containers.js';
+import { containerRows, cpuSince, SORT_KEYS, type Usage } from './view-models/containers.js';
 import { imageRows } from './view-models/images.js';
 import { efficiencyLine, fileTree, fileTreeLine, layerRows } from './view-models/layers.js';
 import { processRows } from './view-models/processes.js';
@@ -87,6 +87,8 @@ export function App({ client, settings, initialState, size: fixedSize, onHandoff
   /** how many rows the containers pane shows (set while drawing) */
   const containerRoom = useRef(0);
   const samples = useRef(new Map<string, ContainerSample[]>());
+  /** each running container's last CPU and memory reading, for its CPU % at the next */
+  const lastUsage = useRef(new Map<string, ContainerUsage>());
   const [statsVersion, setStatsVersion] = useState(0);
 
   // Selections are derived from (UiState, data) by these two, both for drawing and in key handlers,
@@ -130,20 +132,37 @@ export function App({ client, settings, initialState, size: fixedSize, onHandoff
       const was = before.get(c.id);
       return shown.has(c.id) || !was || was.state !== c.state || was.status === c.status ? c : { ...c, status: was.status };
     });
+    // The selected container's full stats feed the Stats tab's charts; the other rows need only
+    // CPU and memory, two or three cgroup files instead of eight and a row of the store.
+    const selectedId = rows[index]?.id;
+    for (const id of samples.current.keys()) if (id !== selectedId) samples.current.delete(id);
     const next: Record<string, Usage> = {};
     for (const c of now) {
-      if (c.state !== 'running' && c.state !== 'paused') continue;
+      if (c.state !== 'running' && c.state !== 'paused') {
+        lastUsage.current.delete(c.id);
+        continue;
+      }
       if (!readAll && !shown.has(c.id)) {
         if (data.current.usage[c.id]) next[c.id] = data.current.usage[c.id];
         continue;
       }
-      const sample = safe(() => client.stats(c.id), undefined);
-      if (!sample) continue;
-      const history = samples.current.get(c.id) ?? [];
-      history.push(sample);
-      if (history.length > MAX_SAMPLES) history.shift();
-      samples.current.set(c.id, history);
-      next[c.id] = { cpu: Math.round(cpuPercent(history.at(-2), sample) * 10) / 10, memory: Math.round(sample.memoryUsage / 1e5) * 1e5 };
+      let usage: ContainerUsage | undefined;
+      if (c.id === selectedId) {
+        const sample = safe(() => client.stats(c.id), undefined);
+        if (sample) {
+          const history = samples.current.get(c.id) ?? [];
+          history.push(sample);
+          if (history.length > MAX_SAMPLES) history.shift();
+          samples.current.set(c.id, history);
+          usage = sample;
+        }
+      } else {
+        usage = safe(() => client.usage(c.id), undefined);
+      }
+      if (!usage) continue;
+      const previous = lastUsage.current.get(c.id);
+      lastUsage.current.set(c.id, usage);
+      next[c.id] = { cpu: Math.round(cpuSince(previous, usage) * 10) / 10, memory: Math.round(usage.memoryUsage / 1e5) * 1e5 };
     }
     setEngineData({ containers: now, images: imgs, usage: next });
     if (uiRef.current.tab === 'stats' && uiRef.current.detailFor === 'container') setStatsVersion((v) => v + 1);

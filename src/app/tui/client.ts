@@ -11,6 +11,14 @@ import type { ImageAnalysis } from '../../engine/images/analysis.js';
 
 export type { ContainerSample, ProcessInfo, Change, ImageAnalysis };
 
+/** What the containers pane shows of a running container's usage; CPU % comes from two of them. */
+export interface ContainerUsage {
+  /** ms since epoch */
+  at: number;
+  cpuUsageNs: number;
+  memoryUsage: number;
+}
+
 export interface ContainerSnapshot {
   id: string;
   name: string;
@@ -79,6 +87,8 @@ export interface TuiClient {
   /** throws when the container is not running */
   top(id: string): ProcessInfo[];
   stats(id: string): ContainerSample;
+  /** CPU and memory alone, by full ID: cheaper than stats, for the rows of the containers pane */
+  usage(id: string): ContainerUsage;
   inspect(id: string): unknown;
   diff(id: string): Promise<Change[]>;
   /** log lines appended since `offset` (0: from the start), and the offset to ask from next */

@@ -92,6 +92,10 @@ export class EngineTuiClient implements TuiClient {
     return this.engine.containers.stats(id);
   }
 
+  usage(id: string) {
+    return this.engine.containers.usage(id);
+  }
+
   inspect(id: string): unknown {
     return this.engine.containers.inspect(id);
   }

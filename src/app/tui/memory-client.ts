@@ -3,7 +3,7 @@
  * without an engine) drive it with containers, images and processes given as
  * data, and read back which calls the TUI made.
  */
-import type { ContainerSample, ContainerSnapshot, ImageLayers, ImageSnapshot, LogLine, ProcessInfo, RunRequest, TuiClient } from './client.js';
+import type { ContainerSample, ContainerSnapshot, ContainerUsage, ImageLayers, ImageSnapshot, LogLine, ProcessInfo, RunRequest, TuiClient } from './client.js';
 import { analyzeLayers } from '../../engine/images/analysis.js';
 
 export function container(c: Partial<ContainerSnapshot> & { id: string; name: string }): ContainerSnapshot {
@@ -73,6 +73,11 @@ export class MemoryClient implements TuiClient {
     const p = this.processes.get(id);
     if (!p) throw new Error(`Container ${id} is not running`);
     return p;
+  }
+
+  usage(id: string): ContainerUsage {
+    const { at, cpuUsageNs, memoryUsage } = this.stats(id);
+    return { at, cpuUsageNs, memoryUsage };
   }
 
   stats(id: string): ContainerSample {

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { errnoCode, isBerthError, notFound } from '../errors.js';
 import { pollUntil, removeTree, subtreePids, writeFile } from './fs.js';
-import type { CgroupFs, CgroupLimits, CgroupStats, ContainerCgroup } from './types.js';
+import type { CgroupFs, CgroupLimits, CgroupStats, CgroupUsage, ContainerCgroup } from './types.js';
 
 export abstract class CgroupBase implements ContainerCgroup {
   constructor(
@@ -15,6 +15,7 @@ export abstract class CgroupBase implements ContainerCgroup {
 
   abstract paths(): string[];
   abstract stats(): CgroupStats;
+  abstract usage(): CgroupUsage;
   abstract oomKilled(): boolean;
   abstract freeze(): Promise<void>;
   abstract thaw(): Promise<void>;

@@ -38,11 +38,15 @@ export interface CgroupLimits {
   pidsLimit?: number;
 }
 
-export interface CgroupStats {
+/** CPU and memory alone: what a list of containers shows, in two or three reads of the cgroup. */
+export interface CgroupUsage {
   /** total CPU time of every task, ns (v1 cpuacct.usage, v2 cpu.stat usage_usec). */
   cpuUsageNs: number;
   /** bytes, as `docker stats` shows it: usage minus inactive file cache. */
   memoryUsage: number;
+}
+
+export interface CgroupStats extends CgroupUsage {
   /** bytes; the host's memory when the cgroup has no (lower) limit, as `docker stats`. */
   memoryLimit: number;
   pids: number;
@@ -66,6 +70,7 @@ export interface ContainerCgroup {
   /** Every process in the cgroup and the cgroups below it, ascending. */
   pids(): number[];
   stats(): CgroupStats;
+  usage(): CgroupUsage;
   /** The kernel OOM-killed a task in this cgroup (v1 memory.oom_control oom_kill, v2 memory.events oom_kill). */
   oomKilled(): boolean;
   /** Resolves once every task is frozen (v1 freezer.state FROZEN, v2 cgroup.events frozen 1). Throws unavailable after 10 s. */

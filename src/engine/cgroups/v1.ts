@@ -34,6 +34,7 @@ import type {
   CgroupFs,
   CgroupLimits,
   CgroupStats,
+  CgroupUsage,
   ContainerCgroup,
   CreatedCgroup,
   DeviceFilterNative,
@@ -243,13 +244,22 @@ class V1Cgroup extends CgroupBase {
     }
   }
 
-  stats(): CgroupStats {
-    const num = (controller: string, name: string) => {
-      const file = this.file(controller, name);
-      return file === undefined ? undefined : readNumber(this.cfs, file);
-    };
+  private number(controller: string, name: string): number | undefined {
+    const file = this.file(controller, name);
+    return file === undefined ? undefined : readNumber(this.cfs, file);
+  }
+
+  usage(): CgroupUsage {
     const memStat = parseKeyed(this.read('memory', 'memory.stat') ?? '');
-    const usage = num('memory', 'memory.usage_in_bytes') ?? 0;
+    const usage = this.number('memory', 'memory.usage_in_bytes') ?? 0;
+    return {
+      cpuUsageNs: this.number('cpuacct', 'cpuacct.usage') ?? 0,
+      memoryUsage: Math.max(0, usage - (memStat.get('total_inactive_file') ?? 0)),
+    };
+  }
+
+  stats(): CgroupStats {
+    const num = (controller: string, name: string) => this.number(controller, name);
     const limit = limitValue(parseLimit(this.read('memory', 'memory.limit_in_bytes') ?? 'max'));
     const pidsMax = parseLimit(this.read('pids', 'pids.max') ?? 'max');
     let blkioRead = 0;
@@ -263,8 +273,7 @@ class V1Cgroup extends CgroupBase {
       else if (op === 'Write') blkioWrite += Number(value);
     }
     return {
-      cpuUsageNs: num('cpuacct', 'cpuacct.usage') ?? 0,
-      memoryUsage: Math.max(0, usage - (memStat.get('total_inactive_file') ?? 0)),
+      ...this.usage(),
       memoryLimit: Math.min(limit, os.totalmem()),
       pids: num('pids', 'pids.current') ?? this.pids().length,
       pidsLimit: pidsMax === 'max' ? 0 : pidsMax,

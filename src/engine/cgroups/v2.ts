@@ -34,6 +34,7 @@ import type {
   CgroupFs,
   CgroupLimits,
   CgroupStats,
+  CgroupUsage,
   ContainerCgroup,
   CreatedCgroup,
   DriverSettings,
@@ -184,11 +185,18 @@ class V2Cgroup extends CgroupBase {
     this.write('memory.swap.max', newSwap);
   }
 
-  stats(): CgroupStats {
-    const num = (name: string) => readNumber(this.cfs, path.join(this.dir, name));
+  usage(): CgroupUsage {
     const cpu = parseKeyed(this.read('cpu.stat') ?? '');
     const memStat = parseKeyed(this.read('memory.stat') ?? '');
-    const usage = num('memory.current') ?? 0;
+    const usage = readNumber(this.cfs, path.join(this.dir, 'memory.current')) ?? 0;
+    return {
+      cpuUsageNs: (cpu.get('usage_usec') ?? 0) * 1000,
+      memoryUsage: Math.max(0, usage - (memStat.get('inactive_file') ?? 0)),
+    };
+  }
+
+  stats(): CgroupStats {
+    const num = (name: string) => readNumber(this.cfs, path.join(this.dir, name));
     const limit = limitValue(parseLimit(this.read('memory.max') ?? 'max'));
     const pidsMax = parseLimit(this.read('pids.max') ?? 'max');
     let blkioRead = 0;
@@ -201,8 +209,7 @@ class V2Cgroup extends CgroupBase {
       }
     }
     return {
-      cpuUsageNs: (cpu.get('usage_usec') ?? 0) * 1000,
-      memoryUsage: Math.max(0, usage - (memStat.get('inactive_file') ?? 0)),
+      ...this.usage(),
       memoryLimit: Math.min(limit, os.totalmem()),
       pids: num('pids.current') ?? this.pids().length,
       pidsLimit: pidsMax === 'max' ? 0 : pidsMax,

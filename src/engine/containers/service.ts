@@ -705,6 +705,14 @@ export class ContainerService {
     };
   }
 
+  /**
+   * CPU and memory of a container by its full ID, from its cgroup alone (no row read, two or
+   * three files): what a list of containers refreshes every second. Zeros when it has no cgroup.
+   */
+  usage(id: string): { at: number; cpuUsageNs: number; memoryUsage: number } {
+    return { at: Date.now(), ...containerCgroups().open(id).usage() };
+  }
+
   /** `docker cp`: `from` and `to` are host paths or `CONTAINER:PATH`, exactly one of each. */
   async copy(from: string, to: string): Promise<void> {
     const split = (arg: string) => {

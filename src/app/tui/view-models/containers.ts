@@ -3,7 +3,7 @@
  * filtered and sorted. Pure: snapshots and usage in, rows out.
  */
 import type { ContainerStatus } from '../../../engine/containers/types.js';
-import type { ContainerSample, ContainerSnapshot } from '../client.js';
+import type { ContainerSample, ContainerSnapshot, ContainerUsage } from '../client.js';
 import { humanSize } from '../../cli/format.js';
 import { cell, rightCell, type Row, type Style } from './segments.js';
 
@@ -30,6 +30,12 @@ export interface ContainerRow {
 /** CPU % between two samples of the same container, as `docker stats` computes it. */
 export function cpuPercent(prev: ContainerSample | undefined, cur: ContainerSample): number {
   if (!prev || !cur.running || !prev.running) return 0;
+  return cpuSince(prev, cur);
+}
+
+/** CPU % between two readings of one container (100 = one core); 0 without an earlier one. */
+export function cpuSince(prev: ContainerUsage | undefined, cur: ContainerUsage): number {
+  if (!prev) return 0;
   const wall = (cur.at - prev.at) * 1e6;
   return wall > 0 ? Math.max(0, ((cur.cpuUsageNs - prev.cpuUsageNs) / wall) * 100) : 0;
 }
