@@ -27,6 +27,28 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# `npm test` (setup.sh --tests) also wants the reference systems its interop tests load berth's
+# images into: docker.io (the test starts a dockerd of its own when none runs) and podman. Best
+# effort: where they cannot be installed, those tests say why they skip. Their services are not
+# started by the install (policy-rc.d): nothing of theirs runs outside a test.
+if [[ ${1-} == --tests && $(id -u) -eq 0 ]]; then
+  reference=()
+  for pkg in docker.io podman; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || reference+=("$pkg")
+  done
+  if ((${#reference[@]})); then
+    say "installing ${reference[*]} for the interop tests"
+    policy=/usr/sbin/policy-rc.d
+    made_policy=
+    if [[ ! -e $policy ]]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && made_policy=1
+    fi
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${reference[@]}" >/dev/null; } ||
+      say "could not install ${reference[*]}: the interop tests that need them will be skipped"
+    if [[ -n $made_policy ]]; then rm -f "$policy"; fi
+  fi
+fi
+
 # Node modules (npm ci also builds the addon through the install script).
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   say "installing node modules"

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Engine } from '../src/engine/engine.js';
+import { dockerDaemon, dockerUsable } from './helpers/dockerd.js';
 import {
   berth,
   berthOk,
@@ -169,11 +170,20 @@ for (const cli of ['docker', 'podman'] as const) {
     ? 'needs root'
     : !hasCommand(cli)
       ? `${cli} is not installed`
-      : daemonAnswers(cli)
-        ? undefined
-        : `${cli} is installed but \`${cli} info\` fails (no daemon or service running)`;
+      : cli === 'docker'
+        ? dockerUsable()
+          ? undefined
+          : 'docker is installed but no daemon answers and dockerd is not installed'
+        : daemonAnswers(cli)
+          ? undefined
+          : `${cli} is installed but \`${cli} info\` fails`;
   testIf(anyTest, missing)(`${cli} load reads berth save`, async (t) => {
     t.timeout(180_000);
+    // with no docker daemon running, one of the test's own
+    const env = cli === 'docker' ? await dockerDaemon(t) : process.env;
+    // podman wants its OCI runtime to exist even to load an image; runc copes with hybrid cgroups where crun does not
+    const flags = cli === 'podman' && hasCommand('runc') ? ['--runtime', 'runc'] : [];
+    const run = (cmd: string, ...args: string[]) => execFileSync(cmd, [...flags, ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const { root, archive } = await savedBusybox(t);
     // A name of our own, so the daemon's real images are left alone.
     const name = `berth-interop-test:${process.pid}`;

@@ -175,7 +175,9 @@ export function hasCommand(name: string): boolean {
 
 /** True if a docker (or podman) daemon answers. */
 export function daemonAnswers(cli: 'docker' | 'podman'): boolean {
-  return hasCommand(cli) && spawnSync(cli, ['info'], { stdio: 'ignore', timeout: 20_000 }).status === 0;
+  // podman with runc where there is one: crun, its default elsewhere, refuses hybrid cgroup hosts
+  const flags = cli === 'podman' && hasCommand('runc') ? ['--runtime', 'runc'] : [];
+  return hasCommand(cli) && spawnSync(cli, [...flags, 'info'], { stdio: 'ignore', timeout: 20_000 }).status === 0;
 }
 
 /**
