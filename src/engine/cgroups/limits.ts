@@ -153,6 +153,21 @@ export const addLimits = (a: Limit, b: Limit): Limit => (a === 'max' || b === 'm
 export const limitValue = (l: Limit): number => (l === 'max' ? Infinity : l);
 
 /** Parses "key value" lines (memory.stat, cpu.stat, memory.events, pids.events, oom_control). */
+/** One value of a flat keyed file (memory.stat, cpu.stat), or undefined: without parsing the other lines. */
+export function keyedValue(text: string, key: string): number | undefined {
+  const prefix = `${key} `;
+  let start: number;
+  if (text.startsWith(prefix)) start = prefix.length;
+  else {
+    const line = text.indexOf(`\n${prefix}`);
+    if (line < 0) return undefined;
+    start = line + 1 + prefix.length;
+  }
+  const end = text.indexOf('\n', start);
+  const value = Number(text.slice(start, end < 0 ? undefined : end).trim());
+  return Number.isFinite(value) ? value : undefined;
+}
+
 export function parseKeyed(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {

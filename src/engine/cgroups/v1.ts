@@ -22,6 +22,7 @@ import {
   cpuQuota,
   effectiveShares,
   limitValue,
+  keyedValue,
   parseKeyed,
   parseLimit,
   planMemory,
@@ -250,11 +251,12 @@ class V1Cgroup extends CgroupBase {
   }
 
   usage(): CgroupUsage {
-    const memStat = parseKeyed(this.read('memory', 'memory.stat') ?? '');
+    // read every refresh for every container on screen: the one key, not all 40 lines
+    const inactiveFile = keyedValue(this.read('memory', 'memory.stat') ?? '', 'total_inactive_file') ?? 0;
     const usage = this.number('memory', 'memory.usage_in_bytes') ?? 0;
     return {
       cpuUsageNs: this.number('cpuacct', 'cpuacct.usage') ?? 0,
-      memoryUsage: Math.max(0, usage - (memStat.get('total_inactive_file') ?? 0)),
+      memoryUsage: Math.max(0, usage - inactiveFile),
     };
   }
 

@@ -22,6 +22,7 @@ import {
   checkLimits,
   cpuQuota,
   limitValue,
+  keyedValue,
   parseKeyed,
   parseLimit,
   planMemory,
@@ -186,12 +187,13 @@ class V2Cgroup extends CgroupBase {
   }
 
   usage(): CgroupUsage {
-    const cpu = parseKeyed(this.read('cpu.stat') ?? '');
-    const memStat = parseKeyed(this.read('memory.stat') ?? '');
+    // read every refresh for every container on screen: the one key of each file, not all of them
+    const usageUsec = keyedValue(this.read('cpu.stat') ?? '', 'usage_usec') ?? 0;
+    const inactiveFile = keyedValue(this.read('memory.stat') ?? '', 'inactive_file') ?? 0;
     const usage = readNumber(this.cfs, path.join(this.dir, 'memory.current')) ?? 0;
     return {
-      cpuUsageNs: (cpu.get('usage_usec') ?? 0) * 1000,
-      memoryUsage: Math.max(0, usage - (memStat.get('inactive_file') ?? 0)),
+      cpuUsageNs: usageUsec * 1000,
+      memoryUsage: Math.max(0, usage - inactiveFile),
     };
   }
 
