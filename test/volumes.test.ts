@@ -208,6 +208,33 @@ rootTest('--mount type=tmpfs has its size and Docker flags', async (t) => {
   ]);
 });
 
+rootTest('--tmpfs PATH[:OPTIONS]: the default flags Docker uses, options as the kernel takes them, HostConfig.Tmpfs; bad ones refused in one line', async (t) => {
+  const root = await containerRoot(t);
+  const script = 'grep -E " /run | /scratch " /proc/mounts; stat -c %a /run; echo x > /run/f && echo written; printf \'#!/bin/sh\\necho ran\\n\' > /scratch/t; chmod +x /scratch/t; /scratch/t';
+  const out = await berthOk(root, 'run', '--name', 'tmp', '--tmpfs', '/run:size=1m,mode=700', '--tmpfs', '/scratch:exec', 'busybox', 'sh', '-c', script);
+  const [run, scratch, mode, written, ran] = lines(out);
+  t.regex(run, /^tmpfs \/run tmpfs rw,nosuid,nodev,noexec,.*size=1024k,mode=700/);
+  t.regex(scratch, /^tmpfs \/scratch tmpfs rw,nosuid,nodev,relatime/);
+  t.deepEqual([mode, written, ran], ['700', 'written', 'ran']);
+  const inspected = await inspect(root, 'tmp');
+  t.deepEqual((inspected.HostConfig as { Tmpfs: unknown }).Tmpfs, { '/run': 'size=1m,mode=700', '/scratch': 'exec' });
+  t.deepEqual(inspected.Mounts, [], 'as Docker: --tmpfs mounts are not among Mounts');
+  const readOnly = await berth(root, 'run', '--rm', '--tmpfs', '/run:ro', 'busybox', 'touch', '/run/x');
+  t.is(readOnly.code, 1);
+  t.regex(readOnly.stderr, /Read-only file system/);
+  for (const [flag, message] of [
+    ['run', /invalid mount path: 'run' mount path must be absolute$/],
+    ['/run:bogus', /invalid tmpfs option "bogus"$/],
+    ['/run:size', /invalid tmpfs option "size"$/],
+  ] as const) {
+    const r = await berth(root, 'create', '--tmpfs', flag, 'busybox', 'true');
+    t.is(r.code, 125, flag);
+    t.regex(r.stderr.trim(), message, flag);
+    t.is(r.stderr.trim().split('\n').length, 1, flag);
+  }
+  t.is((await berthOk(root, 'ps', '-a', '-q')).trim().split('\n').length, 1, 'nothing made by the refused ones');
+});
+
 rootTest('anonymous volumes go with rm -v and run --rm, named ones stay; --volumes-from shares them', async (t) => {
   const root = await containerRoot(t);
   await buildImage(root, 'withvol', 'mkdir -p /data && echo seed > /data/f', ['VOLUME /data']);

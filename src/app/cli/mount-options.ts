@@ -1,5 +1,5 @@
 /**
- * `run`/`create`'s mount flags (-v, --mount, --volumes-from) and what
+ * `run`/`create`'s mount flags (-v, --mount, --volumes-from, --tmpfs) and what
  * Docker's CLI does to them before the engine sees them: host paths written
  * `./x` or `.` become absolute, and --mount is parsed, its errors naming the flag.
  */
@@ -13,11 +13,12 @@ export const MOUNT_FLAGS: Record<string, FlagSpec> = {
   volume: { type: 'list', short: 'v', value: 'list', description: 'Bind mount a volume' },
   mount: { type: 'list', value: 'mount', description: 'Attach a filesystem mount to the container' },
   'volumes-from': { type: 'list', value: 'list', description: 'Mount volumes from the specified container(s)' },
+  tmpfs: { type: 'list', value: 'list', description: 'Mount a tmpfs directory' },
 };
 
 const relative = (p: string) => p === '.' || p.startsWith('./');
 
-export function mountOptions(flags: Parsed['flags']): Pick<CreateOptions, 'volumes' | 'mounts' | 'volumesFrom'> {
+export function mountOptions(flags: Parsed['flags']): Pick<CreateOptions, 'volumes' | 'mounts' | 'volumesFrom' | 'tmpfs'> {
   const list = (name: string) => (flags[name] as string[] | undefined) ?? [];
   const volumes = list('volume').map((v) => {
     const colon = v.indexOf(':');
@@ -32,5 +33,5 @@ export function mountOptions(flags: Parsed['flags']): Pick<CreateOptions, 'volum
       throw invalidArgument(`invalid argument "${value}" for "--mount" flag: ${(err as Error).message}`);
     }
   });
-  return { volumes, mounts, volumesFrom: list('volumes-from') };
+  return { volumes, mounts, volumesFrom: list('volumes-from'), tmpfs: list('tmpfs') };
 }

@@ -112,6 +112,8 @@ export interface CreateOptions {
   mounts?: MountSpec[];
   /** --volumes-from ctr[:ro|rw] */
   volumesFrom?: string[];
+  /** --tmpfs PATH[:OPTIONS] */
+  tmpfs?: string[];
 }
 
 /** Docker's --restart: no, always, unless-stopped, on-failure[:N]. */
@@ -202,7 +204,7 @@ export class ContainerService {
     const imageId = this.images.resolve(options.image);
     const image = this.images.config(imageId).config ?? {};
     const volumes = new VolumeService(this.store);
-    const mountPlan = volumes.plan({ volumes: options.volumes, mounts: options.mounts, volumesFrom: options.volumesFrom, imageVolumes: image.Volumes });
+    const mountPlan = volumes.plan({ volumes: options.volumes, mounts: options.mounts, volumesFrom: options.volumesFrom, tmpfs: options.tmpfs, imageVolumes: image.Volumes });
     const entrypoint =
       options.entrypoint !== undefined ? (options.entrypoint.filter((e) => e !== '').length ? options.entrypoint : null) : (image.Entrypoint ?? null);
     // As Docker: a new entrypoint drops the image's Cmd.

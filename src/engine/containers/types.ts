@@ -77,6 +77,8 @@ export interface HostConfig {
   Dns?: string[] | null;
   /** --mount, as given (absent when none, as Docker omits it) */
   Mounts?: MountSpec[];
+  /** --tmpfs: container path → its options as typed (absent when none) */
+  Tmpfs?: Record<string, string>;
   /** --volumes-from ctr[:ro|rw] */
   VolumesFrom?: string[] | null;
 }

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import type { Store } from '../store/store.js';
 import type { SpecMount } from '../runtime/spec.js';
-import { tmpfsData } from './parse.js';
+import { tmpfsData, tmpfsMountOptions } from './parse.js';
 import { VolumeService } from './service.js';
 import { ANONYMOUS_LABEL } from './types.js';
 
@@ -22,6 +22,11 @@ export async function prepareMounts(store: Store, id: string): Promise<SpecMount
   const specs: SpecMount[] = [];
   for (const m of volumes.mountsOf(id)) {
     const ro = m.readOnly ? ['ro'] : [];
+    if (m.type === 'tmpfs' && m.tmpfsOptions !== undefined) {
+      const { flags, data } = tmpfsMountOptions(m.tmpfsOptions);
+      specs.push({ type: 'tmpfs', source: 'tmpfs', target: m.destination, flags: [...flags, 'rprivate'], data });
+      continue;
+    }
     if (m.type === 'tmpfs') {
       specs.push({ type: 'tmpfs', source: 'tmpfs', target: m.destination, flags: ['nosuid', 'nodev', 'noexec', ...ro, 'rprivate'], data: tmpfsData(m.tmpfsSize ?? 0, m.tmpfsMode ?? 0) });
       continue;

@@ -279,6 +279,50 @@ export function volumeDestination(raw: string): string {
 }
 
 /** tmpfs mount data as Docker writes it: mode in octal, size with the largest unit that divides it. */
+/** Flags of --tmpfs's options, and what each does to the mount's flags (Docker's default: noexec, nosuid, nodev). */
+const TMPFS_FLAGS: Record<string, (flags: Set<string>) => void> = {
+  ro: (f) => void f.add('ro'),
+  rw: (f) => void f.delete('ro'),
+  exec: (f) => void f.delete('noexec'),
+  noexec: (f) => void f.add('noexec'),
+  suid: (f) => void f.delete('nosuid'),
+  nosuid: (f) => void f.add('nosuid'),
+  dev: (f) => void f.delete('nodev'),
+  nodev: (f) => void f.add('nodev'),
+  atime: (f) => void f.delete('noatime'),
+  noatime: (f) => void f.add('noatime'),
+  relatime: (f) => void f.add('relatime'),
+  strictatime: (f) => void f.add('strictatime'),
+};
+/** tmpfs's own options, passed to the kernel as they are */
+const TMPFS_DATA = new Set(['size', 'mode', 'uid', 'gid', 'nr_inodes', 'nr_blocks']);
+
+/**
+ * `--tmpfs PATH[:OPTIONS]` (Docker's HostConfig.Tmpfs): the container path and its options as
+ * typed, checked. Errors are one line, as Docker's.
+ */
+export function parseTmpfsFlag(raw: string): { destination: string; options: string } {
+  const colon = raw.indexOf(':');
+  const destination = colon < 0 ? raw : raw.slice(0, colon);
+  const options = colon < 0 ? '' : raw.slice(colon + 1);
+  if (!path.isAbsolute(destination)) throw invalidArgument(`invalid mount config for type "tmpfs": invalid mount path: '${destination}' mount path must be absolute`);
+  tmpfsMountOptions(options);
+  return { destination: path.posix.normalize(destination).replace(/(.)\/$/, '$1'), options };
+}
+
+/** The mount flags and the data of a --tmpfs mount with these options. */
+export function tmpfsMountOptions(options: string): { flags: string[]; data: string; readOnly: boolean } {
+  const flags = new Set(['noexec', 'nosuid', 'nodev']);
+  const data: string[] = [];
+  for (const option of options.split(',').filter(Boolean)) {
+    const key = option.split('=')[0];
+    if (TMPFS_DATA.has(key) && option.includes('=')) data.push(option);
+    else if (TMPFS_FLAGS[option]) TMPFS_FLAGS[option](flags);
+    else throw invalidArgument(`invalid tmpfs option "${option}"`);
+  }
+  return { flags: [...flags], data: data.join(','), readOnly: flags.has('ro') };
+}
+
 export function tmpfsData(size: number, mode: number): string {
   const options: string[] = [];
   if (mode) options.push(`mode=${mode.toString(8)}`);

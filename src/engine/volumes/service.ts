@@ -23,8 +23,10 @@ import { copyUp } from './copy-up.js';
 import {
   checkVolumeName,
   mountSpecMount,
+  parseTmpfsFlag,
   parseVolumeFlag,
   parseVolumesFrom,
+  tmpfsMountOptions,
   volumeDestination,
   volumeFlagMount,
 } from './parse.js';
@@ -46,6 +48,8 @@ export interface MountRequest {
   mounts?: MountSpec[];
   /** --volumes-from values */
   volumesFrom?: string[];
+  /** --tmpfs values: PATH[:OPTIONS] (HostConfig.Tmpfs) */
+  tmpfs?: string[];
   /** the image's config.Volumes */
   imageVolumes?: Record<string, object> | null;
 }
@@ -55,7 +59,7 @@ export interface MountPlan {
   /** Config.Volumes: the image's plus every `-v /path` (Docker's CLI moves those there) */
   configVolumes: Record<string, object> | null;
   /** HostConfig's mount fields, as Docker records them */
-  hostConfig: Pick<HostConfig, 'Binds' | 'Mounts' | 'VolumesFrom'>;
+  hostConfig: Pick<HostConfig, 'Binds' | 'Mounts' | 'Tmpfs' | 'VolumesFrom'>;
   points: MountPoint[];
 }
 
@@ -269,6 +273,13 @@ export class VolumeService {
       claim(point.destination);
       points.set(point.destination, point);
     }
+    const tmpfs: Record<string, string> = {};
+    for (const raw of request.tmpfs ?? []) {
+      const { destination, options } = parseTmpfsFlag(raw);
+      claim(destination);
+      tmpfs[destination] = options;
+      points.set(destination, { type: 'tmpfs', destination, readOnly: tmpfsMountOptions(options).readOnly, mode: '', propagation: '', tmpfsOptions: options });
+    }
     for (const raw of Object.keys(configVolumes)) {
       const destination = volumeDestination(raw);
       if (points.has(destination)) continue;
@@ -277,7 +288,12 @@ export class VolumeService {
     const mounts = request.mounts ?? [];
     return {
       configVolumes: Object.keys(configVolumes).length > 0 ? configVolumes : null,
-      hostConfig: { Binds: binds.length > 0 ? binds : null, ...(mounts.length > 0 ? { Mounts: mounts } : {}), VolumesFrom: volumesFrom.length > 0 ? volumesFrom : null },
+      hostConfig: {
+        Binds: binds.length > 0 ? binds : null,
+        ...(mounts.length > 0 ? { Mounts: mounts } : {}),
+        ...(Object.keys(tmpfs).length > 0 ? { Tmpfs: tmpfs } : {}),
+        VolumesFrom: volumesFrom.length > 0 ? volumesFrom : null,
+      },
       points: [...points.values()],
     };
   }
@@ -340,6 +356,7 @@ export class VolumeService {
   /** inspect's Mounts, by destination. */
   inspectMounts(containerId: string): MountInspect[] {
     return this.mountsOf(containerId)
+      .filter((m) => m.tmpfsOptions === undefined) // --tmpfs mounts are HostConfig.Tmpfs only, as Docker shows them
       .sort((a, b) => (a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0))
       .map((m): MountInspect => {
         const common = { Mode: m.mode, RW: !m.readOnly, Propagation: m.propagation };

@@ -74,6 +74,8 @@ export interface MountPoint {
   tmpfsSize?: number;
   /** tmpfs root mode (0: the kernel's default, 1777) */
   tmpfsMode?: number;
+  /** --tmpfs: its options as typed (flags and size=, mode=, …); such a mount is in HostConfig.Tmpfs, not in inspect's Mounts */
+  tmpfsOptions?: string;
 }
 
 /** inspect's Mounts entry, Docker's field order; Name and Driver only for volumes. */
