@@ -29,6 +29,10 @@ test('flags parse the way Docker users type them', (t) => {
   t.deepEqual(parseArgs(spec, ['-c', 'CMD a', '--change', 'ENV b=c']).flags.change, ['CMD a', 'ENV b=c']);
   t.deepEqual(parseArgs(spec, ['x', '--', '-a']).args, ['x', '-a']);
   t.deepEqual(parseArgs({ ...spec, stopAtPositional: true }, ['-a', 'img', '-q']).args, ['img', '-q']);
+  // --help among the flags asks for help; after the image it is the command's own (`run img cmd --help`)
+  t.true(parseArgs({ ...spec, stopAtPositional: true }, ['-a', '--help']).help);
+  const passed = parseArgs({ ...spec, stopAtPositional: true, minArgs: 1 }, ['img', 'cmd', '--help']);
+  t.deepEqual([passed.help, passed.args], [undefined, ['img', 'cmd', '--help']]);
 });
 
 test('bad flags are usage errors naming the flag', (t) => {

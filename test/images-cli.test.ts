@@ -219,6 +219,12 @@ test('unknown flags and missing arguments are usage errors: exit 125; an unknown
     t.regex(r.stderr, /unknown flag|unknown shorthand flag|requires (at least|exactly)/, args.join(' '));
   }
   t.regex((await berth(root, 'images', '--bogus')).stderr, /unknown flag: --bogus\nSee 'berth images --help'\.\n$/);
+  // every command's --help, run's and exec's too (they pass what follows the image or container on)
+  for (const verb of ['run', 'create', 'exec', 'images']) {
+    const help = await berth(root, verb, '--help');
+    t.deepEqual([help.code, help.stderr], [0, ''], verb);
+    t.regex(help.stdout, new RegExp(`^\\nUsage:  berth ${verb} \\[OPTIONS\\]`), verb);
+  }
   for (const args of [['nosuchverb'], ['image', 'nosuch']]) {
     const r = await berth(root, ...args);
     t.deepEqual([r.code, r.stdout], [1, ''], args.join(' '));

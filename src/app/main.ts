@@ -112,6 +112,10 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       return 0;
     }
     const parsed = parseArgs(command.spec, args);
+    if (parsed.help) {
+      process.stdout.write(helpText(command.spec));
+      return 0;
+    }
     return (await command.run(ctx, parsed)) ?? 0;
   } catch (err) {
     if (err instanceof UsageError) {

@@ -34,6 +34,8 @@ export interface CommandSpec {
 export interface Parsed {
   flags: Record<string, string | boolean | string[] | undefined>;
   args: string[];
+  /** --help among the flags (for `run`, `exec`, …: before the command, whose own --help it is after) */
+  help?: boolean;
 }
 
 export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
@@ -54,6 +56,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
       args.push(...argv.slice(i + 1));
       break;
     }
+    if (arg === '--help') return { flags, args, help: true };
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
