@@ -324,7 +324,12 @@ rootTest('volume create, ls, inspect and prune print what Docker prints', async 
   await berthOk(root, 'rm', 'user');
   fs.writeFileSync(path.join(root, 'volumes/alpha/_data/blob'), Buffer.alloc(1500));
   t.is(await berthOk(root, 'volume', 'prune', '-f'), `Deleted Volumes:\n${anon}\n\nTotal reclaimed space: 0B\n`);
-  t.is(await berthOk(root, 'volume', 'prune', '-af'), `Deleted Volumes:\n${[generated, 'alpha', 'beta'].sort().join('\n')}\n\nTotal reclaimed space: 1.5kB\n`);
+  // --filter narrows a prune: label=KEY[=VALUE] and label!=KEY[=VALUE] must all hold; all=true is -a
+  t.is(await berthOk(root, 'volume', 'prune', '-f', '--filter', 'all=true', '--filter', 'label=team=web'), 'Total reclaimed space: 0B\n');
+  t.is(await berthOk(root, 'volume', 'prune', '-f', '--filter', 'all=true', '--filter', 'label!=team'), `Deleted Volumes:\n${[generated, 'beta'].sort().join('\n')}\n\nTotal reclaimed space: 0B\n`);
+  const badPruneFilter = await berth(root, 'volume', 'prune', '-f', '--filter', 'until=1h');
+  t.deepEqual([badPruneFilter.code, badPruneFilter.stderr], [1, "Error: invalid filter 'until'\n"]);
+  t.is(await berthOk(root, 'volume', 'prune', '-af', '--filter', 'label=team=db'), 'Deleted Volumes:\nalpha\n\nTotal reclaimed space: 1.5kB\n');
   t.is(await berthOk(root, 'volume', 'ls'), 'DRIVER    VOLUME NAME\n');
 });
 

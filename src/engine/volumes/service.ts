@@ -41,6 +41,18 @@ export interface CreateVolumeOptions {
 }
 
 /** What create() asks of the mounts: the flags as given, and the image's VOLUMEs. */
+/** A label filter: the volume has label `key` (with `value`, when given), or with `negate` has not. */
+export interface LabelFilter {
+  key: string;
+  value?: string;
+  negate?: boolean;
+}
+
+function labelMatches(labels: Record<string, string> | null, filter: LabelFilter): boolean {
+  const has = labels !== null && filter.key in labels && (filter.value === undefined || labels[filter.key] === filter.value);
+  return filter.negate ? !has : has;
+}
+
 export interface MountRequest {
   /** -v values */
   volumes?: string[];
@@ -217,12 +229,17 @@ export class VolumeService {
    * `docker volume prune`: volumes no container uses; only anonymous ones
    * unless `all` (Docker 23+). Returns the names removed and the bytes freed.
    */
-  prune(options: { all?: boolean } = {}): { deleted: string[]; reclaimed: number } {
+  /**
+   * `volume prune`: unused anonymous volumes, or every unused one with `all`; `labels` narrows it
+   * (Docker's label=KEY[=VALUE] and label!=KEY[=VALUE] filters, all of which must hold).
+   */
+  prune(options: { all?: boolean; labels?: LabelFilter[] } = {}): { deleted: string[]; reclaimed: number } {
     const users = this.users();
     const deleted: string[] = [];
     let reclaimed = 0;
     for (const volume of this.list()) {
       if (users.has(volume.name) || (!options.all && !this.isAnonymous(volume))) continue;
+      if (!(options.labels ?? []).every((f) => labelMatches(volume.labels, f))) continue;
       reclaimed += treeSize(volume.mountpoint);
       this.discard(volume.name);
       deleted.push(volume.name);
