@@ -933,6 +933,31 @@ rootTest('cp: a file and a directory, both directions, with a stopped and a runn
   failsWithOneLine(t, await berth(root, 'cp', path.join(work, 'hostfile'), 'nosuch:/x'), 1, /No such container: nosuch/, 'cp into a missing container');
 });
 
+rootTest('cp under a volume, a bind or a tmpfs reaches what the container sees there, stopped or running', async (t) => {
+  const root = await containerRoot(t);
+  const work = tempDir(t);
+  const bind = tempDir(t);
+  fs.writeFileSync(path.join(work, 'hostfile'), 'from the host\n');
+  await runD(root, '--name', 'vols', '-v', 'cpvol:/data', '-v', `${bind}:/bound`, '--tmpfs', '/scratch', 'busybox', 'sh', '-c', `echo ready; ${IDLE}`);
+  await printed(root, 'vols', 'ready');
+  // running: through the container's own root, mounts and all
+  for (const dir of ['/data', '/bound', '/scratch']) await berthOk(root, 'cp', path.join(work, 'hostfile'), `vols:${dir}/in`);
+  t.is(await berthOk(root, 'exec', 'vols', 'cat', '/data/in', '/bound/in', '/scratch/in'), 'from the host\n'.repeat(3));
+  t.is(fs.readFileSync(path.join(bind, 'in'), 'utf8'), 'from the host\n');
+  await berthOk(root, 'cp', 'vols:/scratch/in', path.join(work, 'from-tmpfs'));
+  t.is(fs.readFileSync(path.join(work, 'from-tmpfs'), 'utf8'), 'from the host\n');
+  // stopped: into the volume and the bind, not the rootfs beneath their mount points
+  await berthOk(root, 'stop', '-t', '0', 'vols');
+  await berthOk(root, 'cp', path.join(work, 'hostfile'), 'vols:/data/later');
+  await berthOk(root, 'cp', path.join(work, 'hostfile'), 'vols:/bound/later');
+  const volume = (await berthOk(root, 'volume', 'inspect', '-f', '{{.Mountpoint}}', 'cpvol')).trim();
+  t.deepEqual(fs.readdirSync(volume).sort(), ['in', 'later']);
+  t.deepEqual(fs.readdirSync(bind).sort(), ['in', 'later']);
+  await berthOk(root, 'cp', 'vols:/data/.', path.join(work, 'data-out'));
+  t.deepEqual(fs.readdirSync(path.join(work, 'data-out')).sort(), ['in', 'later']);
+  t.false(lines(await berthOk(root, 'diff', 'vols')).some((l) => /later$/.test(l)), 'nothing written beneath the mount points');
+});
+
 rootTest('cp through a symlink to / inside the container stays inside the container (both directions)', async (t) => {
   const root = await containerRoot(t);
   const work = tempDir(t);

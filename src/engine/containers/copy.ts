@@ -1,8 +1,9 @@
 /**
- * `docker cp` in both directions, through the container's merged root
- * (mounted for the copy if the container is stopped). Container paths are
- * resolved inside the root, so an image's symlink cannot point a copy at a
- * host path.
+ * `docker cp` in both directions, inside a root the caller picks: a running
+ * container's own (/proc/PID/root, its mounts included), or for a stopped one
+ * its rootfs (mounted for the copy) or the volume or bind directory that
+ * holds the path. Container paths are resolved inside the root, so an
+ * image's symlink cannot point a copy at a host path.
  *
  * Known limit: for a running container, a process inside could swap a
  * directory for a symlink between resolution and copy; Docker closed that

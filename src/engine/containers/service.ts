@@ -726,17 +726,39 @@ export class ContainerService {
     if ((src && dst) || (!src && !dst)) throw invalidArgument('copying between containers or between host paths is not supported: one side must be CONTAINER:PATH');
     const { copyIn, copyOut } = await import('./copy.js');
     const c = this.repo.find((src ?? dst)!.container);
+    const copy = (root: string, containerPath: string) => (src ? copyOut(root, c.name, containerPath, to) : copyIn(root, c.name, from, containerPath));
+    const containerPath = (src ?? dst)!.path;
+    if (isActive(c.state.Status) && c.state.Pid > 0) {
+      // the files as the container sees them, through its root: its volumes, binds and tmpfs mounts too
+      copy(`/proc/${c.state.Pid}/root`, containerPath);
+      return;
+    }
     const mounted = isActive(c.state.Status);
     const rootfs = mounted ? rootfsPaths(this.store, c.id).merged : mountRootfs(this.store, this.images, c.id, c.imageId);
     try {
+      const where = path.posix.join('/', path.relative(rootfs, resolveInRoot(rootfs, containerPath.replace(/\/\.?$/, ''), { followFinal: false })));
       // /etc/hostname, hosts and resolv.conf are bind mounts inside the container; their content lives beside it.
-      const bound = src && /^etc\/(hostname|hosts|resolv\.conf)$/.exec(path.relative(rootfs, resolveInRoot(rootfs, src.path)));
+      const bound = src && /^\/etc\/(hostname|hosts|resolv\.conf)$/.exec(where);
+      // a path under a volume or a bind is in that volume or host directory, not in the rootfs beneath the mount
+      const mount = this.volumeHolding(c.id, where);
       if (bound) copyOut(this.repo.dir(c.id), c.name, bound[1], to);
-      else if (src) copyOut(rootfs, c.name, src.path, to);
-      else copyIn(rootfs, c.name, from, dst!.path);
+      else if (mount) copy(mount.root, `${mount.path}${/\/\.?$/.exec(containerPath)?.[0] ?? ''}`);
+      else copy(rootfs, containerPath);
     } finally {
       if (!mounted) unmountRootfs(this.store, c.id);
     }
+  }
+
+  /** The volume or bind of a container that holds container path `where` (absolute, resolved): its host directory and the path in it. */
+  private volumeHolding(id: string, where: string): { root: string; path: string } | undefined {
+    const volumes = new VolumeService(this.store);
+    const mount = volumes
+      .mountsOf(id)
+      .filter((m) => m.type !== 'tmpfs' && (where === m.destination || where.startsWith(`${m.destination}/`)))
+      .sort((a, b) => b.destination.length - a.destination.length)[0];
+    if (!mount) return undefined;
+    const root = mount.type === 'volume' ? volumes.inspect(mount.name!).Mountpoint : mount.source!;
+    return { root, path: path.posix.join('/', path.posix.relative(mount.destination, where)) };
   }
 
   /** `docker exec`: throws StartError (126/127) when the command cannot run. */
