@@ -4,6 +4,7 @@ import { print } from './context.js';
 import { renderFormat, table } from './format.js';
 import { invalidArgument } from '../../engine/errors.js';
 import type { Volume } from '../../engine/volumes/types.js';
+import { labelFilter, labelMatches } from '../../engine/volumes/service.js';
 
 export const spec: CommandSpec = {
   name: 'volume ls',
@@ -35,9 +36,8 @@ export async function run(ctx: CliContext, { flags }: Parsed): Promise<void> {
     } else if (key === 'name') volumes = volumes.filter((v) => v.name.includes(value));
     else if (key === 'driver') volumes = volumes.filter(() => value === 'local');
     else if (key === 'label') {
-      const at = value.indexOf('=');
-      const [k, v] = at < 0 ? [value, undefined] : [value.slice(0, at), value.slice(at + 1)];
-      volumes = volumes.filter((vol: Volume) => vol.labels !== null && k in vol.labels && (v === undefined || vol.labels[k] === v));
+      const filter = labelFilter(value);
+      volumes = volumes.filter((vol: Volume) => labelMatches(vol.labels, filter));
     } else throw invalidArgument(`invalid filter '${key}'`);
   }
   if (flags.quiet) {

@@ -4,7 +4,7 @@ import { print } from './context.js';
 import { humanSize } from './format.js';
 import { confirm } from './confirm.js';
 import { invalidArgument } from '../../engine/errors.js';
-import type { LabelFilter } from '../../engine/volumes/service.js';
+import { labelFilter, type LabelFilter } from '../../engine/volumes/service.js';
 
 export const spec: CommandSpec = {
   name: 'volume prune',
@@ -29,10 +29,8 @@ export async function run(ctx: CliContext, { flags }: Parsed): Promise<number> {
     if (key === 'all') {
       if (!['true', '1', 'false', '0'].includes(value)) throw invalidArgument(`invalid filter 'all=${value}'`);
       all ||= value === 'true' || value === '1';
-    } else if (key === 'label' || key === 'label!') {
-      const at = value.indexOf('=');
-      labels.push({ key: at < 0 ? value : value.slice(0, at), value: at < 0 ? undefined : value.slice(at + 1), negate: key === 'label!' });
-    } else throw invalidArgument(`invalid filter '${key}'`);
+    } else if (key === 'label' || key === 'label!') labels.push(labelFilter(value, key === 'label!'));
+    else throw invalidArgument(`invalid filter '${key}'`);
   }
   const warning = all
     ? 'WARNING! This will remove all local volumes not used by at least one container.'

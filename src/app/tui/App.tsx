@@ -136,6 +136,8 @@ export function App({ client, settings, initialState, size: fixedSize, onHandoff
     // CPU and memory, two or three cgroup files instead of eight and a row of the store.
     const selectedId = rows[index]?.id;
     for (const id of samples.current.keys()) if (id !== selectedId) samples.current.delete(id);
+    const listed = new Set(now.map((c) => c.id));
+    for (const id of lastUsage.current.keys()) if (!listed.has(id)) lastUsage.current.delete(id);
     const next: Record<string, Usage> = {};
     for (const c of now) {
       if (c.state !== 'running' && c.state !== 'paused') {

@@ -152,7 +152,6 @@ export function parseLimit(text: string): Limit {
 export const addLimits = (a: Limit, b: Limit): Limit => (a === 'max' || b === 'max' ? 'max' : a + b);
 export const limitValue = (l: Limit): number => (l === 'max' ? Infinity : l);
 
-/** Parses "key value" lines (memory.stat, cpu.stat, memory.events, pids.events, oom_control). */
 /** One value of a flat keyed file (memory.stat, cpu.stat), or undefined: without parsing the other lines. */
 export function keyedValue(text: string, key: string): number | undefined {
   const prefix = `${key} `;
@@ -168,6 +167,7 @@ export function keyedValue(text: string, key: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
+/** Parses "key value" lines (memory.stat, cpu.stat, memory.events, pids.events, oom_control). */
 export function parseKeyed(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {

@@ -261,7 +261,6 @@ class V1Cgroup extends CgroupBase {
   }
 
   stats(): CgroupStats {
-    const num = (controller: string, name: string) => this.number(controller, name);
     const limit = limitValue(parseLimit(this.read('memory', 'memory.limit_in_bytes') ?? 'max'));
     const pidsMax = parseLimit(this.read('pids', 'pids.max') ?? 'max');
     let blkioRead = 0;
@@ -277,7 +276,7 @@ class V1Cgroup extends CgroupBase {
     return {
       ...this.usage(),
       memoryLimit: Math.min(limit, os.totalmem()),
-      pids: num('pids', 'pids.current') ?? this.pids().length,
+      pids: this.number('pids', 'pids.current') ?? this.pids().length,
       pidsLimit: pidsMax === 'max' ? 0 : pidsMax,
       blkioRead,
       blkioWrite,

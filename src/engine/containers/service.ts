@@ -736,13 +736,15 @@ export class ContainerService {
     const mounted = isActive(c.state.Status);
     const rootfs = mounted ? rootfsPaths(this.store, c.id).merged : mountRootfs(this.store, this.images, c.id, c.imageId);
     try {
-      const where = path.posix.join('/', path.relative(rootfs, resolveInRoot(rootfs, containerPath.replace(/\/\.?$/, ''), { followFinal: false })));
+      // a trailing "/" or "/." (a directory, or its contents) is kept for the copy, not for finding where the path is
+      const trailing = /\/\.?$/.exec(containerPath)?.[0] ?? '';
+      const where = path.posix.join('/', path.relative(rootfs, resolveInRoot(rootfs, containerPath.slice(0, containerPath.length - trailing.length), { followFinal: false })));
       // /etc/hostname, hosts and resolv.conf are bind mounts inside the container; their content lives beside it.
       const bound = src && /^\/etc\/(hostname|hosts|resolv\.conf)$/.exec(where);
       // a path under a volume or a bind is in that volume or host directory, not in the rootfs beneath the mount
       const mount = this.volumeHolding(c.id, where);
       if (bound) copyOut(this.repo.dir(c.id), c.name, bound[1], to);
-      else if (mount) copy(mount.root, `${mount.path}${/\/\.?$/.exec(containerPath)?.[0] ?? ''}`);
+      else if (mount) copy(mount.root, `${mount.path}${trailing}`);
       else copy(rootfs, containerPath);
     } finally {
       if (!mounted) unmountRootfs(this.store, c.id);

@@ -22,13 +22,11 @@ export async function prepareMounts(store: Store, id: string): Promise<SpecMount
   const specs: SpecMount[] = [];
   for (const m of volumes.mountsOf(id)) {
     const ro = m.readOnly ? ['ro'] : [];
-    if (m.type === 'tmpfs' && m.tmpfsOptions !== undefined) {
-      const { flags, data } = tmpfsMountOptions(m.tmpfsOptions);
-      specs.push({ type: 'tmpfs', source: 'tmpfs', target: m.destination, flags: [...flags, 'rprivate'], data });
-      continue;
-    }
     if (m.type === 'tmpfs') {
-      specs.push({ type: 'tmpfs', source: 'tmpfs', target: m.destination, flags: ['nosuid', 'nodev', 'noexec', ...ro, 'rprivate'], data: tmpfsData(m.tmpfsSize ?? 0, m.tmpfsMode ?? 0) });
+      // --tmpfs's options as typed; --mount's size, mode and readonly written the same way
+      const options = m.tmpfsOptions ?? [...ro, tmpfsData(m.tmpfsSize ?? 0, m.tmpfsMode ?? 0)].filter(Boolean).join(',');
+      const { flags, data } = tmpfsMountOptions(options);
+      specs.push({ type: 'tmpfs', source: 'tmpfs', target: m.destination, flags: [...flags, 'rprivate'], data });
       continue;
     }
     let source: string;

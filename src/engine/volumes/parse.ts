@@ -278,7 +278,6 @@ export function volumeDestination(raw: string): string {
   }
 }
 
-/** tmpfs mount data as Docker writes it: mode in octal, size with the largest unit that divides it. */
 /** Flags of --tmpfs's options, and what each does to the mount's flags (Docker's default: noexec, nosuid, nodev). */
 const TMPFS_FLAGS: Record<string, (flags: Set<string>) => void> = {
   ro: (f) => void f.add('ro'),
@@ -301,13 +300,13 @@ const TMPFS_DATA = new Set(['size', 'mode', 'uid', 'gid', 'nr_inodes', 'nr_block
  * `--tmpfs PATH[:OPTIONS]` (Docker's HostConfig.Tmpfs): the container path and its options as
  * typed, checked. Errors are one line, as Docker's.
  */
-export function parseTmpfsFlag(raw: string): { destination: string; options: string } {
+export function parseTmpfsFlag(raw: string): { destination: string; options: string; readOnly: boolean } {
   const colon = raw.indexOf(':');
   const destination = colon < 0 ? raw : raw.slice(0, colon);
   const options = colon < 0 ? '' : raw.slice(colon + 1);
   if (!path.isAbsolute(destination)) throw invalidArgument(`invalid mount config for type "tmpfs": invalid mount path: '${destination}' mount path must be absolute`);
-  tmpfsMountOptions(options);
-  return { destination: path.posix.normalize(destination).replace(/(.)\/$/, '$1'), options };
+  const { readOnly } = tmpfsMountOptions(options);
+  return { destination: path.posix.normalize(destination).replace(/(.)\/$/, '$1'), options, readOnly };
 }
 
 /** The mount flags and the data of a --tmpfs mount with these options. */
@@ -323,6 +322,7 @@ export function tmpfsMountOptions(options: string): { flags: string[]; data: str
   return { flags: [...flags], data: data.join(','), readOnly: flags.has('ro') };
 }
 
+/** tmpfs mount data as Docker writes it: mode in octal, size with the largest unit that divides it. */
 export function tmpfsData(size: number, mode: number): string {
   const options: string[] = [];
   if (mode) options.push(`mode=${mode.toString(8)}`);

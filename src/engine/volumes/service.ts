@@ -26,7 +26,6 @@ import {
   parseTmpfsFlag,
   parseVolumeFlag,
   parseVolumesFrom,
-  tmpfsMountOptions,
   volumeDestination,
   volumeFlagMount,
 } from './parse.js';
@@ -40,7 +39,6 @@ export interface CreateVolumeOptions {
   driver?: string;
 }
 
-/** What create() asks of the mounts: the flags as given, and the image's VOLUMEs. */
 /** A label filter: the volume has label `key` (with `value`, when given), or with `negate` has not. */
 export interface LabelFilter {
   key: string;
@@ -48,11 +46,18 @@ export interface LabelFilter {
   negate?: boolean;
 }
 
-function labelMatches(labels: Record<string, string> | null, filter: LabelFilter): boolean {
+/** Docker's label filter value, KEY or KEY=VALUE (`label!=…` negates it). */
+export function labelFilter(value: string, negate = false): LabelFilter {
+  const at = value.indexOf('=');
+  return at < 0 ? { key: value, negate } : { key: value.slice(0, at), value: value.slice(at + 1), negate };
+}
+
+export function labelMatches(labels: Record<string, string> | null, filter: LabelFilter): boolean {
   const has = labels !== null && filter.key in labels && (filter.value === undefined || labels[filter.key] === filter.value);
   return filter.negate ? !has : has;
 }
 
+/** What create() asks of the mounts: the flags as given, and the image's VOLUMEs. */
 export interface MountRequest {
   /** -v values */
   volumes?: string[];
@@ -292,10 +297,10 @@ export class VolumeService {
     }
     const tmpfs: Record<string, string> = {};
     for (const raw of request.tmpfs ?? []) {
-      const { destination, options } = parseTmpfsFlag(raw);
+      const { destination, options, readOnly } = parseTmpfsFlag(raw);
       claim(destination);
       tmpfs[destination] = options;
-      points.set(destination, { type: 'tmpfs', destination, readOnly: tmpfsMountOptions(options).readOnly, mode: '', propagation: '', tmpfsOptions: options });
+      points.set(destination, { type: 'tmpfs', destination, readOnly, mode: '', propagation: '', tmpfsOptions: options });
     }
     for (const raw of Object.keys(configVolumes)) {
       const destination = volumeDestination(raw);
