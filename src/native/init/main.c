@@ -21,6 +21,7 @@
 #include "../common/spec.h"
 #include "../common/status.h"
 #include "../common/supervise.h"
+#include "cgroupfs.h"
 #include "dev.h"
 #include "paths.h"
 #include "rootfs.h"
@@ -73,7 +74,8 @@ int main(int argc, char **argv, char **envp) {
   if ((root_fd = rootfs_bind(spec.rootfs, &err)) < 0) goto fail;
   if (rootfs_mount_proc(root_fd, &err) < 0) goto fail;
   if (dev_mount(root_fd, &spec, &err) < 0) goto fail;
-  if (rootfs_mount_sys(root_fd, &spec, &err) < 0) goto fail;
+  if (rootfs_mount_sys(root_fd, &err) < 0) goto fail;
+  if (cgroupfs_mount(root_fd, &spec, &err) < 0) goto fail;
   if (rootfs_mount_spec(root_fd, &spec, &err) < 0) goto fail;
   if (rootfs_create_cwd(root_fd, &spec, &err) < 0) goto fail;
   if (rootfs_pivot(root_fd, &err) < 0) goto fail;
