@@ -50,6 +50,7 @@ int main(int argc, char **argv, char **envp) {
   }
   /* CVE-2019-5736: from here on this process runs from a sealed copy of itself (selfexe.h). */
   if (selfexe_ensure_sealed(argv, envp, PROGRAM, &err) < 0) goto fail;
+  if (process_hide(&err) < 0) goto fail;
   if (spec_load(argv[1], SPEC_FOR_INIT, &spec, &err) < 0) goto fail;
   if ((status_fd = status_open(spec.status, &err)) < 0) goto fail;
 
@@ -66,7 +67,7 @@ int main(int argc, char **argv, char **envp) {
     spec_free(&spec);
     return rc;
   }
-  if (supervisor_child_start(&sup, &err) < 0) goto fail;
+  if (supervisor_child_start(&sup, &status_fd, &err) < 0) goto fail;
 
   /* The file system, built inside the rootfs and entered with pivot_root. */
   umask(0); /* device nodes and directories get exactly the modes asked for */
