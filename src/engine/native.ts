@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 export interface Native {
-  mknod(path: string, mode: number, major: number, minor: number): void;
+  /** `path` as a string, or as bytes (a file name need not be UTF-8) */
+  mknod(path: string | Buffer, mode: number, major: number, minor: number): void;
   lsetxattr(path: string, name: string, value: Buffer): void;
   /** null when the attribute is absent. */
   lgetxattr(path: string, name: string): Buffer | null;

@@ -63,6 +63,24 @@ static char *string_arg(napi_env env, napi_value *argv, size_t i) {
   return s;
 }
 
+/* Argument i as a malloc'd NUL-terminated copy of a string (UTF-8) or a Buffer (bytes, as a file name can be). */
+static char *path_arg(napi_env env, napi_value *argv, size_t i) {
+  bool is_buffer = false;
+  napi_is_buffer(env, argv[i], &is_buffer);
+  if (!is_buffer) return string_arg(env, argv, i);
+  void *data;
+  size_t len;
+  napi_get_buffer_info(env, argv[i], &data, &len);
+  if (memchr(data, 0, len)) {
+    napi_throw_type_error(env, NULL, "a path cannot contain NUL bytes");
+    return NULL;
+  }
+  char *s = malloc(len + 1);
+  memcpy(s, data, len);
+  s[len] = '\0';
+  return s;
+}
+
 static int64_t int_arg(napi_env env, napi_value *argv, size_t i) {
   int64_t v = 0;
   napi_get_value_int64(env, argv[i], &v);
@@ -87,7 +105,7 @@ static napi_value undefined(napi_env env) {
 /* mknod(path, mode, major, minor): device nodes and overlay whiteouts (char 0/0). */
 static napi_value js_mknod(napi_env env, napi_callback_info info) {
   ARGS(4);
-  char *path = string_arg(env, argv, 0);
+  char *path = path_arg(env, argv, 0);
   if (!path) return NULL;
   mode_t mode = (mode_t)int_arg(env, argv, 1);
   dev_t dev = makedev((unsigned)int_arg(env, argv, 2), (unsigned)int_arg(env, argv, 3));
@@ -444,24 +462,6 @@ out:
   return result;
 }
 
-/* Argument i as a malloc'd NUL-terminated copy of a string (UTF-8) or a Buffer (bytes, as a file name can be). */
-static char *path_arg(napi_env env, napi_value *argv, size_t i) {
-  bool is_buffer = false;
-  napi_is_buffer(env, argv[i], &is_buffer);
-  if (!is_buffer) return string_arg(env, argv, i);
-  void *data;
-  size_t len;
-  napi_get_buffer_info(env, argv[i], &data, &len);
-  if (memchr(data, 0, len)) {
-    napi_throw_type_error(env, NULL, "a path cannot contain NUL bytes");
-    return NULL;
-  }
-  char *s = malloc(len + 1);
-  memcpy(s, data, len);
-  s[len] = '\0';
-  return s;
-}
-
 /*
  * openat2(dirfd, path, flags, resolve[, mode]) -> fd: a path opened inside a
  * root the caller does not trust (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS: a
@@ -478,9 +478,11 @@ static napi_value js_openat2(napi_env env, napi_callback_info info) {
       .mode = argc > 4 ? (uint64_t)int_arg(env, argv, 4) : 0,
   };
   if (!(how.flags & (O_CREAT | O_TMPFILE))) how.mode = 0; /* the kernel refuses a mode it will not use */
+  /* EAGAIN: a rename raced the lookup. Retried, but not forever: a container renaming in a loop must not hang berth. */
   long fd;
+  int tries = 0;
   do fd = syscall(SYS_openat2, (int)int_arg(env, argv, 0), path, &how, sizeof how);
-  while (fd < 0 && (errno == EAGAIN || errno == EINTR)); /* EAGAIN: a rename raced the lookup */
+  while (fd < 0 && (errno == EINTR || (errno == EAGAIN && ++tries < 64)));
   napi_value result = NULL;
   if (fd < 0) throw_errno(env, errno, "openat2", path);
   else napi_create_int32(env, (int32_t)fd, &result);
