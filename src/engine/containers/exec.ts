@@ -15,7 +15,7 @@ import { StartError } from '../errors.js';
 import type { ExitInfo } from '../runtime/attach-protocol.js';
 import { hostBoundingSet } from '../runtime/capabilities.js';
 import { helperPath, DEFAULT_PATH } from '../runtime/launch.js';
-import { capabilitySet, renderExecSpec } from '../runtime/spec.js';
+import { capabilitySet, helperErrorMessage, renderExecSpec } from '../runtime/spec.js';
 import { resolveUser } from '../runtime/users.js';
 import type { Container } from './types.js';
 import { mergeEnv } from './env.js';
@@ -192,7 +192,7 @@ export async function execInContainer(
     if (errorLine) {
       await exited;
       cleanup();
-      throw new StartError(Number(errorLine[1]), errorLine[2]);
+      throw new StartError(Number(errorLine[1]), helperErrorMessage(errorLine[2], specPath));
     }
     session.pid = Number(/^pid (\d+)$/m.exec(text)?.[1] ?? 0);
     void exited.then((code) => {
