@@ -16,6 +16,7 @@ import type { ExitInfo } from '../runtime/attach-protocol.js';
 import { hostBoundingSet } from '../runtime/capabilities.js';
 import { helperPath, DEFAULT_PATH } from '../runtime/launch.js';
 import { capabilitySet, helperErrorMessage, renderExecSpec } from '../runtime/spec.js';
+import { parseSecurityOpts } from '../runtime/security-opts.js';
 import { resolveUser } from '../runtime/users.js';
 import type { Container } from './types.js';
 import { mergeEnv } from './env.js';
@@ -114,7 +115,7 @@ export async function execInContainer(
     if (!has('HOME')) env.push(`HOME=${user.home}`);
     if (options.tty && !has('TERM')) env.push('TERM=xterm');
     const privileged = options.privileged || container.hostConfig.Privileged;
-    const securityOpts = container.hostConfig.SecurityOpt ?? [];
+    const security = parseSecurityOpts(container.hostConfig.SecurityOpt ?? []);
     const statusFifo = path.join(dir, 'status');
     native.mknod(statusFifo, native.S_IFIFO | 0o600, 0, 0);
     const specPath = path.join(dir, 'spec');
@@ -136,8 +137,8 @@ export async function execInContainer(
           privileged,
           host: hostBoundingSet(fs.readFileSync('/proc/self/status', 'utf8')),
         }),
-        noNewPrivs: securityOpts.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
-        seccomp: privileged || securityOpts.some((o) => /^seccomp[=:]unconfined$/.test(o)) ? 'unconfined' : 'default',
+        noNewPrivs: security.noNewPrivileges,
+        seccomp: privileged ? 'unconfined' : security.seccomp,
       }),
       { mode: 0o600 },
     );
