@@ -20,6 +20,7 @@ import { parseSecurityOpts } from '../runtime/security-opts.js';
 import { resolveUser } from '../runtime/users.js';
 import type { Container } from './types.js';
 import { mergeEnv } from './env.js';
+import { checkEnv, checkWorkingDir } from './create-checks.js';
 
 /** node-pty, for exec -t only. */
 const nodePty = onFirstUse<typeof import('node-pty')>('node-pty');
@@ -103,6 +104,8 @@ export async function execInContainer(
   options: ExecOptions,
   native: Native,
 ): Promise<ExecSession> {
+  checkEnv(options.env ?? []);
+  if (options.workdir) checkWorkingDir(options.workdir);
   const dir = path.join(path.dirname(rootfs), `exec-${nodeCrypto().randomBytes(6).toString('hex')}`);
   fs.mkdirSync(dir, { mode: 0o700 });
   const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });

@@ -26,7 +26,10 @@ function readLines(rootfs: string, file: string): string[][] {
 }
 
 export function resolveUser(rootfs: string, spec: string): ResolvedUser {
-  const [userPart, groupPart] = spec === '' ? ['0', undefined] : spec.split(':', 2);
+  // As runc: an empty user is root and an empty group the user's own (`:`, `0:`, `:1` all parse).
+  const [user, group] = spec.split(':', 2);
+  const userPart = user || '0';
+  const groupPart = group || undefined;
   const passwd = readLines(rootfs, '/etc/passwd');
   const groupFile = readLines(rootfs, '/etc/group');
   let uid: number;
