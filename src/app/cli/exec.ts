@@ -1,5 +1,6 @@
 import type { CommandSpec, Parsed } from './args.js';
 import type { CliContext } from './context.js';
+import { envFlag } from './run-options.js';
 import { bridgeTerminal } from './terminal.js';
 
 export const spec: CommandSpec = {
@@ -25,6 +26,7 @@ export async function run(ctx: CliContext, { flags, args }: Parsed): Promise<num
   const [container, ...cmd] = args;
   const engine = await ctx.engine();
   const tty = flags.tty === true;
+  for (const entry of (flags.env as string[] | undefined) ?? []) envFlag(entry);
   const session = await engine.containers.exec(container, {
     cmd,
     tty,

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import type { FlagSpec, Parsed } from './args.js';
 import type { CreateOptions } from '../../engine/containers/service.js';
 import { invalidArgument } from '../../engine/errors.js';
+import { checkEnv } from '../../engine/containers/create-checks.js';
 import { MOUNT_FLAGS, mountOptions } from './mount-options.js';
 
 export const CREATE_FLAGS: Record<string, FlagSpec> = {
@@ -53,6 +54,15 @@ export function parseMemory(value: string, flag: string): number {
   return Math.floor(Number(match[1]) * 1024 ** power);
 }
 
+/** -e as Docker's CLI checks it, naming the flag; the engine checks every entry again (--env-file's too). */
+export function envFlag(entry: string): void {
+  try {
+    checkEnv([entry]);
+  } catch (err) {
+    throw invalidArgument(`invalid argument "${entry}" for "-e, --env" flag: ${(err as Error).message}`);
+  }
+}
+
 function parseInteger(value: string, flag: string): number {
   if (!/^-?\d+$/.test(value)) throw invalidArgument(`invalid argument "${value}" for "${flag}" flag: strconv.ParseInt: parsing "${value}": invalid syntax`);
   return Number(value);
@@ -87,7 +97,11 @@ export function createOptions(flags: Parsed['flags'], image: string, cmd: string
     logOpts[o.slice(0, eq)] = o.slice(eq + 1);
   }
   const cpus = str('cpus');
-  if (cpus !== undefined && !(Number(cpus) > 0)) throw invalidArgument(`invalid argument "${cpus}" for "--cpus" flag: failed to parse ${cpus} as a rational number`);
+  // 0 is no limit and a negative count is out of range (the engine says so), as Docker has them
+  if (cpus !== undefined && (cpus.trim() === '' || !Number.isFinite(Number(cpus)))) {
+    throw invalidArgument(`invalid argument "${cpus}" for "--cpus" flag: failed to parse ${cpus} as a rational number`);
+  }
+  for (const entry of list('env')) envFlag(entry);
   const memorySwap = str('memory-swap');
   const entrypoint = str('entrypoint');
   const stopTimeout = str('stop-timeout');

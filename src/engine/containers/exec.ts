@@ -15,10 +15,12 @@ import { StartError } from '../errors.js';
 import type { ExitInfo } from '../runtime/attach-protocol.js';
 import { hostBoundingSet } from '../runtime/capabilities.js';
 import { helperPath, DEFAULT_PATH } from '../runtime/launch.js';
-import { capabilitySet, renderExecSpec } from '../runtime/spec.js';
+import { capabilitySet, helperErrorMessage, renderExecSpec } from '../runtime/spec.js';
+import { parseSecurityOpts } from '../runtime/security-opts.js';
 import { resolveUser } from '../runtime/users.js';
 import type { Container } from './types.js';
 import { mergeEnv } from './env.js';
+import { checkEnv, checkWorkingDir } from './create-checks.js';
 
 /** node-pty, for exec -t only. */
 const nodePty = onFirstUse<typeof import('node-pty')>('node-pty');
@@ -102,6 +104,8 @@ export async function execInContainer(
   options: ExecOptions,
   native: Native,
 ): Promise<ExecSession> {
+  checkEnv(options.env ?? []);
+  if (options.workdir) checkWorkingDir(options.workdir);
   const dir = path.join(path.dirname(rootfs), `exec-${nodeCrypto().randomBytes(6).toString('hex')}`);
   fs.mkdirSync(dir, { mode: 0o700 });
   const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
@@ -114,7 +118,7 @@ export async function execInContainer(
     if (!has('HOME')) env.push(`HOME=${user.home}`);
     if (options.tty && !has('TERM')) env.push('TERM=xterm');
     const privileged = options.privileged || container.hostConfig.Privileged;
-    const securityOpts = container.hostConfig.SecurityOpt ?? [];
+    const security = parseSecurityOpts(container.hostConfig.SecurityOpt ?? []);
     const statusFifo = path.join(dir, 'status');
     native.mknod(statusFifo, native.S_IFIFO | 0o600, 0, 0);
     const specPath = path.join(dir, 'spec');
@@ -136,8 +140,8 @@ export async function execInContainer(
           privileged,
           host: hostBoundingSet(fs.readFileSync('/proc/self/status', 'utf8')),
         }),
-        noNewPrivs: securityOpts.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
-        seccomp: privileged || securityOpts.some((o) => /^seccomp[=:]unconfined$/.test(o)) ? 'unconfined' : 'default',
+        noNewPrivs: security.noNewPrivileges,
+        seccomp: privileged ? 'unconfined' : security.seccomp,
       }),
       { mode: 0o600 },
     );
@@ -192,7 +196,7 @@ export async function execInContainer(
     if (errorLine) {
       await exited;
       cleanup();
-      throw new StartError(Number(errorLine[1]), errorLine[2]);
+      throw new StartError(Number(errorLine[1]), helperErrorMessage(errorLine[2], specPath));
     }
     session.pid = Number(/^pid (\d+)$/m.exec(text)?.[1] ?? 0);
     void exited.then((code) => {

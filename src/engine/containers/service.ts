@@ -43,6 +43,9 @@ import { createRootfsDirs, mountRootfs, rootfsPaths, unmountRootfs } from '../ru
 import { socketAddress } from '../runtime/attach-protocol.js';
 import { resolveInRoot } from '../runtime/safe-path.js';
 import { randomName } from './names.js';
+import { checkCreateOptions, parseRestartPolicy } from './create-checks.js';
+import { normalizeSignal, stopSignalOf } from './signals.js';
+export { normalizeSignal } from './signals.js';
 import { mergeEnv } from './env.js';
 import type { ExecOptions, ExecSession } from './exec.js';
 import { ContainerRepository } from './repository.js';
@@ -57,7 +60,6 @@ import {
   type Container,
   type ContainerConfig,
   type HostConfig,
-  type RestartPolicy,
 } from './types.js';
 import { containerCgroups } from '../runtime/cgroup-port.js';
 
@@ -115,18 +117,6 @@ export interface CreateOptions {
   volumesFrom?: string[];
   /** --tmpfs PATH[:OPTIONS] */
   tmpfs?: string[];
-}
-
-/** Docker's --restart: no, always, unless-stopped, on-failure[:N]. */
-export function parseRestartPolicy(value: string | undefined): RestartPolicy {
-  if (!value || value === 'no') return { Name: 'no', MaximumRetryCount: 0 };
-  const [name, count] = value.split(':');
-  if (name === 'on-failure') {
-    if (count !== undefined && !/^\d+$/.test(count)) throw invalidArgument(`invalid restart policy format: maximum retry count must be an integer`);
-    return { Name: 'on-failure', MaximumRetryCount: count ? Number(count) : 0 };
-  }
-  if ((name === 'always' || name === 'unless-stopped') && count === undefined) return { Name: name, MaximumRetryCount: 0 };
-  throw invalidArgument(`invalid restart policy: ${value}`);
 }
 
 export class ContainerService {
@@ -214,15 +204,8 @@ export class ContainerService {
     const env = mergeEnv(image.Env ?? [], options.env ?? []);
     const restart = parseRestartPolicy(options.restart);
     if (options.autoRemove && restart.Name !== 'no') throw invalidArgument('Conflicting options: --restart and --rm');
-    if (options.memory !== undefined && options.memory > 0 && options.memory < 6 * 1024 * 1024) {
-      throw invalidArgument('Minimum memory limit allowed is 6MB');
-    }
-    if (options.memorySwap !== undefined && options.memorySwap > 0 && (options.memory ?? 0) === 0) {
-      throw invalidArgument('You should always set the Memory limit when using Memoryswap limit, see usage');
-    }
-    if (options.memorySwap !== undefined && options.memorySwap > 0 && options.memorySwap < (options.memory ?? 0)) {
-      throw invalidArgument('Minimum memoryswap limit should be larger than memory limit, see usage');
-    }
+    const workingDir = options.workdir ?? image.WorkingDir ?? '';
+    checkCreateOptions(options, { workingDir, args: [...(entrypoint ?? []), ...(cmd ?? [])] });
     const logOpts = options.logOpts ?? {};
     for (const [key, value] of Object.entries(logOpts)) {
       if (key === 'max-size') parseByteSize(value);
@@ -246,7 +229,7 @@ export class ContainerService {
       Cmd: cmd,
       Image: options.image,
       Volumes: mountPlan.configVolumes,
-      WorkingDir: options.workdir ?? image.WorkingDir ?? '',
+      WorkingDir: workingDir,
       Entrypoint: entrypoint,
       OnBuild: null,
       Labels: { ...(image.Labels ?? {}), ...(options.labels ?? {}) },
@@ -408,7 +391,7 @@ export class ContainerService {
     this.repo.update(container.id, { stoppedByUser: true });
     if (!isActive(container.state.Status)) return;
     const timeout = options.timeout ?? container.config.StopTimeout ?? 10;
-    const signal = normalizeSignal(options.signal ?? container.config.StopSignal ?? 'SIGTERM');
+    const signal = options.signal !== undefined ? normalizeSignal(options.signal) : stopSignalOf(container.config.StopSignal);
     if (container.state.Status === 'paused') await containerCgroups().open(container.id).thaw();
     if (timeout !== 0) {
       signalPid(container.state.Pid, signal);
@@ -782,19 +765,6 @@ export class ContainerService {
   unmountAll(): void {
     for (const c of this.repo.list()) if (!isActive(c.state.Status)) unmountRootfs(this.store, c.id);
   }
-}
-
-/** "TERM", "SIGTERM", "term", "15" → "SIGTERM" (what process.kill takes). */
-export function normalizeSignal(value: string): NodeJS.Signals {
-  const signals = os.constants.signals as Record<string, number>;
-  if (/^\d+$/.test(value)) {
-    const name = Object.entries(signals).find(([, n]) => n === Number(value))?.[0];
-    if (name) return name as NodeJS.Signals;
-  } else {
-    const name = value.toUpperCase().startsWith('SIG') ? value.toUpperCase() : `SIG${value.toUpperCase()}`;
-    if (name in signals) return name as NodeJS.Signals;
-  }
-  throw invalidArgument(`Invalid signal: ${value}`);
 }
 
 /** inspect's NetworkSettings: Docker puts the primary network's address at the top level too. */

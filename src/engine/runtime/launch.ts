@@ -17,6 +17,7 @@ import { NetworkService } from '../networks/service.js';
 import { hostBoundingSet } from './capabilities.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
 import { capabilitySet, DEFAULT_DEVICES, MASKED_PATHS, READONLY_PATHS, renderInitSpec, type InitSpec, type SpecMount } from './spec.js';
+import { parseSecurityOpts } from './security-opts.js';
 import { resolveUser } from './users.js';
 import { containerCgroups, type LaunchCgroup } from './cgroup-port.js';
 import { mergeMounts } from '../volumes/merge.js';
@@ -63,7 +64,7 @@ export async function prepareLaunch(store: Store, images: ImageService, containe
   if (!has('HOME')) env.push(`HOME=${user.home}`);
   if (config.Tty && !has('TERM')) env.push('TERM=xterm');
   const privileged = hostConfig.Privileged;
-  const securityOpts = hostConfig.SecurityOpt ?? [];
+  const security = parseSecurityOpts(hostConfig.SecurityOpt ?? []);
   const statusFifo = path.join(dir, 'init.status');
   fs.rmSync(statusFifo, { force: true });
   native.mknod(statusFifo, native.S_IFIFO | 0o600, 0, 0);
@@ -82,8 +83,8 @@ export async function prepareLaunch(store: Store, images: ImageService, containe
     joins,
     mounts: mergeMounts([bind('hostname', '/etc/hostname'), bind('hosts', '/etc/hosts'), bind('resolv.conf', '/etc/resolv.conf')], userMounts),
     devices: DEFAULT_DEVICES,
-    masked: privileged ? [] : MASKED_PATHS,
-    readonly: privileged ? [] : READONLY_PATHS,
+    masked: privileged || security.unconfinedPaths ? [] : MASKED_PATHS,
+    readonly: privileged || security.unconfinedPaths ? [] : READONLY_PATHS,
     cgroupfs: { access: privileged ? 'rw' : 'ro', layout: cgroups.version },
     args,
     env,
@@ -97,8 +98,8 @@ export async function prepareLaunch(store: Store, images: ImageService, containe
       privileged,
       host: hostBoundingSet(fs.readFileSync('/proc/self/status', 'utf8')),
     }),
-    noNewPrivs: securityOpts.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
-    seccomp: privileged || securityOpts.some((o) => /^seccomp[=:]unconfined$/.test(o)) ? 'unconfined' : 'default',
+    noNewPrivs: security.noNewPrivileges,
+    seccomp: privileged ? 'unconfined' : security.seccomp,
   };
   const specPath = path.join(dir, 'init.spec');
   fs.writeFileSync(specPath, renderInitSpec(spec), { mode: 0o600 });

@@ -26,6 +26,7 @@ import { ZERO_TIME, type Container } from '../containers/types.js';
 import { Frame, FrameDecoder, encodeFrame, socketAddress, type ExitInfo, type Hello } from './attach-protocol.js';
 import { JsonLogWriter, parseByteSize } from './json-log.js';
 import { prepareLaunch, releaseLaunch, type PreparedLaunch } from './launch.js';
+import { helperErrorMessage } from './spec.js';
 import { shimArgs, shimEnv, shimScript } from './shim-options.js';
 import type { PortProxies } from './port-proxy.js';
 import { bindingsToOpen } from '../networks/ports.js';
@@ -186,7 +187,8 @@ class Shim {
       prepared = await prepareLaunch(this.store, this.images, container, loadNative());
       await this.publishPorts(container, prepared.address);
     } catch (err) {
-      const message = (err as Error).message.replace(/\s+/g, ' ');
+      // one line, and no path of the store's (a failed write names the file it was writing)
+      const message = (err as Error).message.replace(/\s+/g, ' ').split(`${this.dir}/`).join('').split(`${this.store.root}/`).join('');
       return { result: { ok: false, code: 125, message }, exited: Promise.resolve({ code: 125, oomKilled: false, error: message }) };
     }
     const logOpts = container.hostConfig.LogConfig.Config;
@@ -255,7 +257,7 @@ class Shim {
     });
     if (errorLine || !pidLine) {
       const code = errorLine ? Number(errorLine[1]) : 125;
-      const message = errorLine ? errorLine[2] : 'container init exited before starting the process';
+      const message = errorLine ? helperErrorMessage(errorLine[2], prepared.specPath) : 'container init exited before starting the process';
       await exited;
       return { result: { ok: false, code, message }, exited: Promise.resolve({ code, oomKilled: false, error: message }) };
     }

@@ -93,6 +93,21 @@ export function capabilitySet(options: { capAdd?: string[] | null; capDrop?: str
   return [...names].map((n) => CAPABILITIES[n]).filter((n) => options.host.has(n)).sort((a, b) => a - b);
 }
 
+/**
+ * A helper's error as the user sees it: the spec file's path (somewhere in the
+ * store) left out. Spec errors are "<path>:<line>: <problem>"; they mean the
+ * engine wrote something the helper refuses, which create's checks are there
+ * to prevent.
+ */
+export function helperErrorMessage(message: string, specPath: string): string {
+  if (message.startsWith(`${specPath}:`)) {
+    const rest = message.slice(specPath.length + 1).trim();
+    const line = /^(\d+): (.*)$/.exec(rest);
+    return line ? `invalid init spec, line ${line[1]}: ${line[2]}` : `invalid init spec: ${rest}`;
+  }
+  return message.split(specPath).join('init spec');
+}
+
 function escapeField(value: string): string {
   if (value.includes('\0')) throw invalidArgument('spec values cannot contain NUL bytes');
   return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');

@@ -30,7 +30,10 @@ function readLines(root: InRoot, file: string): string[][] {
 }
 
 export function resolveUser(native: Native, rootfs: string, spec: string): ResolvedUser {
-  const [userPart, groupPart] = spec === '' ? ['0', undefined] : spec.split(':', 2);
+  // As runc: an empty user is root and an empty group the user's own (`:`, `0:`, `:1` all parse).
+  const [user, group] = spec.split(':', 2);
+  const userPart = user || '0';
+  const groupPart = group || undefined;
   const [passwd, groupFile] = withRoot(native, rootfs, (root) => [readLines(root, '/etc/passwd'), readLines(root, '/etc/group')]);
   let uid: number;
   let gid: number;

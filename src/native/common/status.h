@@ -16,6 +16,13 @@
 /* Opens the FIFO for writing; blocks until the reader (the shim) has opened it. */
 int status_open(const char *path, struct berth_error *err);
 
+/*
+ * For a spec that failed to parse: opens the FIFO the spec named before its
+ * bad line (path may be NULL), so the error reaches the shim rather than the
+ * container's stderr. -1 when there is none to open; the spec's error stands.
+ */
+int status_open_after_bad_spec(const char *path);
+
 int status_send_pid(int fd, pid_t pid, struct berth_error *err);
 
 /* One line of at most PIPE_BUF bytes in one write(2); -1 with errno on failure. */

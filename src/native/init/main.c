@@ -51,7 +51,10 @@ int main(int argc, char **argv, char **envp) {
   /* CVE-2019-5736: from here on this process runs from a sealed copy of itself (selfexe.h). */
   if (selfexe_ensure_sealed(argv, envp, PROGRAM, &err) < 0) goto fail;
   if (process_hide(&err) < 0) goto fail;
-  if (spec_load(argv[1], SPEC_FOR_INIT, &spec, &err) < 0) goto fail;
+  if (spec_load(argv[1], SPEC_FOR_INIT, &spec, &err) < 0) {
+    status_fd = status_open_after_bad_spec(spec.status); /* the shim reads the FIFO; stderr is the container's */
+    goto fail;
+  }
   if ((status_fd = status_open(spec.status, &err)) < 0) goto fail;
 
   /* Outside the container: cgroups first, then namespaces (joined, then new ones). */
