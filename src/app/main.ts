@@ -9,7 +9,7 @@ import type { CliContext } from './cli/context.js';
 import { UsageError } from './cli/usage-error.js';
 import { EXIT_USAGE, exitCodeFor } from './cli/exit-codes.js';
 import { reportError } from './cli/report.js';
-import { BerthError, StartError } from '../engine/errors.js';
+import { BerthError, StartError, asReported } from '../engine/errors.js';
 import type { Engine } from '../engine/engine.js';
 
 /** Built only when asked for: sorting with localeCompare starts ICU's collator, ~10 ms of every command otherwise. */
@@ -88,6 +88,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   let stdout: NodeJS.WriteStream | undefined;
   const ctx: CliContext = {
     root,
+    verb: command.spec.name,
     get out() {
       return (stdout ??= process.stdout);
     },
@@ -117,11 +118,12 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       return 0;
     }
     return (await command.run(ctx, parsed)) ?? 0;
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`berth: ${err.message}\nSee 'berth ${command.spec.name} --help'.\n`);
+  } catch (caught) {
+    if (caught instanceof UsageError) {
+      process.stderr.write(`berth: ${caught.message}\nSee 'berth ${command.spec.name} --help'.\n`);
       return EXIT_USAGE;
     }
+    const err = asReported(caught, ctx.verb);
     reportError(ctx, err);
     if (err instanceof StartError) return err.exitCode;
     return exitCodeFor(err instanceof BerthError ? err.kind : undefined, { containerVerb: command.spec.runFamily });

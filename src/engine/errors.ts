@@ -47,3 +47,48 @@ export function isBerthError(err: unknown, kind?: ErrorKind): err is BerthError 
 export function errnoCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
 }
+
+/**
+ * The filesystem has no room, on the error or its causes: ENOSPC, EDQUOT,
+ * SQLite's SQLITE_FULL ("database or disk is full"), and SQLITE_IOERR_SHMSIZE
+ * ("disk I/O error" when the 32 KiB wal-index beside the database cannot
+ * grow: what a full disk does to every connection, even a reader).
+ */
+export function isOutOfSpace(err: unknown): boolean {
+  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (OUT_OF_SPACE_CODES.has(errnoCode(e) ?? '')) return true;
+  }
+  return false;
+}
+
+const OUT_OF_SPACE_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL', 'SQLITE_IOERR_SHMSIZE']);
+
+/** What a user is told when the disk is full, in the words of the kernel's strerror(ENOSPC). */
+export const NO_SPACE = 'no space left on device';
+
+/**
+ * One line for an error that may be a raw system error: "no space left on
+ * device" for every out-of-space failure, whatever file or table it hit (its
+ * path is the store's business), the message otherwise.
+ */
+export function plainMessage(err: unknown): string {
+  if (isOutOfSpace(err)) return NO_SPACE;
+  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+}
+
+/** The filesystem has no room, whatever the operation was writing. */
+export class OutOfSpaceError extends BerthError {
+  constructor(operation: string | undefined, cause: unknown) {
+    super('unavailable', operation ? `${operation}: ${NO_SPACE}` : NO_SPACE, { cause });
+  }
+}
+
+/**
+ * An error as a face reports it: any out-of-space failure, raw or wrapped, is
+ * one OutOfSpaceError naming the operation (`commit: no space left on
+ * device`); anything else is returned as it is.
+ */
+export function asReported(err: unknown, operation?: string): unknown {
+  if (err instanceof StartError || err instanceof OutOfSpaceError || !isOutOfSpace(err)) return err;
+  return new OutOfSpaceError(operation, err);
+}

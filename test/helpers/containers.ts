@@ -58,7 +58,8 @@ export function removeCgroupParent(): void {
 /** The spare shim waiting for the next container of this root, if any. */
 function killSpare(root: string): void {
   try {
-    process.kill(Number(fs.readFileSync(path.join(root, 'spare.pid'), 'utf8')), 'SIGKILL');
+    const pid = Number(fs.readFileSync(path.join(root, 'spare.pid'), 'utf8'));
+    if (pid > 0) process.kill(pid, 'SIGKILL'); // never 0 (an empty file): that would be this process group
   } catch {
     // none
   }

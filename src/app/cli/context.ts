@@ -7,6 +7,8 @@ import type { Engine } from '../../engine/engine.js';
 export interface CliContext {
   /** store root from --root, $BERTH_ROOT or the default */
   root: string | undefined;
+  /** the command's name (`commit`, `network create`), for the messages that name it */
+  verb?: string;
   out: NodeJS.WriteStream;
   err: NodeJS.WriteStream;
   /** writes text to out; main() writes it without building the stream when it can */

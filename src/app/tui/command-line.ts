@@ -6,7 +6,7 @@
  */
 import { Writable } from 'node:stream';
 import type { Engine } from '../../engine/engine.js';
-import { BerthError, StartError } from '../../engine/errors.js';
+import { BerthError, StartError, asReported } from '../../engine/errors.js';
 import { COMMANDS } from '../cli/commands.js';
 import { helpText, parseArgs } from '../cli/args.js';
 import type { CliContext } from '../cli/context.js';
@@ -74,14 +74,15 @@ export async function runCommandLine(engine: Engine, line: string): Promise<{ co
   const verb = resolveVerb(argv);
   if (!verb) return { code: EXIT_USAGE, output: `berth: '${argv[0] ?? ''}' is not a berth command` };
   const out = capture();
-  const ctx: CliContext = { root: engine.store.root, out: out.stream, err: out.stream, engine: async () => engine };
   const command = await COMMANDS[verb.name]();
+  const ctx: CliContext = { root: engine.store.root, verb: command.spec.name, out: out.stream, err: out.stream, engine: async () => engine };
   try {
     if (verb.args.includes('--help') && !command.spec.stopAtPositional) return { code: 0, output: helpText(command.spec) };
     const code = (await command.run(ctx, parseArgs(command.spec, verb.args))) ?? 0;
     return { code, output: out.text() };
-  } catch (err) {
-    if (err instanceof UsageError) return { code: EXIT_USAGE, output: `${out.text()}berth: ${err.message}` };
+  } catch (caught) {
+    if (caught instanceof UsageError) return { code: EXIT_USAGE, output: `${out.text()}berth: ${caught.message}` };
+    const err = asReported(caught, ctx.verb);
     reportError(ctx, err);
     const code = err instanceof StartError ? err.exitCode : exitCodeFor(err instanceof BerthError ? err.kind : undefined, { containerVerb: command.spec.runFamily });
     return { code, output: out.text() };

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isOutOfSpace } from '../errors.js';
 import type { Native } from '../native.js';
 import type { Store } from '../store/store.js';
 import { ContainerRepository } from './repository.js';
@@ -13,14 +14,27 @@ import { VolumeService } from '../volumes/service.js';
  * unreferenced directory, which reconciliation removes. With `volumes`
  * (`rm -v`, `--rm`), its anonymous volumes go too, unless another container
  * uses them.
+ *
+ * On a disk so full that even the store's reserve is gone (another process
+ * took it), the files go first, as Docker removes them, and then the row:
+ * the container's own files are what makes room for its removal.
  */
 export function removeContainerFiles(store: Store, container: Container, native: Native, options: { volumes?: boolean } = {}): void {
   void native;
-  const volumes = options.volumes ? new VolumeService(store) : undefined;
-  const mounts = volumes?.mountsOf(container.id) ?? [];
-  new ContainerRepository(store).delete(container.id);
-  removeContainerDirectory(store, container.id);
-  volumes?.releaseAnonymous(mounts, { except: container.id });
+  store.freeing(() => {
+    const volumes = options.volumes ? new VolumeService(store) : undefined;
+    const mounts = volumes?.mountsOf(container.id) ?? [];
+    const repo = new ContainerRepository(store);
+    try {
+      repo.delete(container.id);
+    } catch (err) {
+      if (!isOutOfSpace(err)) throw err;
+      removeContainerDirectory(store, container.id);
+      repo.delete(container.id);
+    }
+    removeContainerDirectory(store, container.id);
+    volumes?.releaseAnonymous(mounts, { except: container.id });
+  });
 }
 
 /** The container's directory, once nothing is mounted in it (never delete through a mounted rootfs). */

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Digest } from '../digest.js';
-import { alreadyExists, invalidArgument, notFound } from '../errors.js';
+import { alreadyExists, invalidArgument, isOutOfSpace, notFound } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Container, ContainerConfig, ContainerState, ContainerStatus, HostConfig } from './types.js';
 
@@ -66,6 +66,8 @@ export class ContainerRepository {
   }
 
   insert(container: Container): void {
+    // The mirrors first: a create that finds no room for them fails before there is a row.
+    this.mirror(container, { hostConfig: true, strict: true });
     try {
       this.store.write(() => {
         this.store.db
@@ -93,7 +95,6 @@ export class ContainerRepository {
       }
       throw err;
     }
-    this.mirror(container, { hostConfig: true });
   }
 
   /** By full ID, unique ID prefix or name, as Docker resolves them. */
@@ -198,10 +199,23 @@ export class ContainerRepository {
     return row?.id.slice(0, 12);
   }
 
-  /** Rewrites config.json and hostconfig.json (Docker's files) atomically. */
-  private mirror(container: Container, options: { hostConfig?: boolean } = {}): void {
+  /**
+   * Rewrites config.json and hostconfig.json (Docker's files) atomically. Only
+   * `strict` (at create) fails for want of room: afterwards the row has
+   * changed already, and a mirror left one change behind on a full disk must
+   * not undo it (nothing in berth reads the mirrors; the next change rewrites them).
+   */
+  private mirror(container: Container, options: { hostConfig?: boolean; strict?: boolean } = {}): void {
     const dir = this.dir(container.id);
     if (!fs.existsSync(dir)) return;
+    try {
+      this.writeMirror(dir, container, options.hostConfig === true);
+    } catch (err) {
+      if (options.strict || !isOutOfSpace(err)) throw err;
+    }
+  }
+
+  private writeMirror(dir: string, container: Container, withHostConfig: boolean): void {
     const { hostConfig, ...rest } = container;
     writeAtomic(path.join(dir, 'config.json'), JSON.stringify({
       ID: rest.id,
@@ -214,14 +228,19 @@ export class ContainerRepository {
       Driver: 'overlay',
     }));
     // The host config never changes after create; state updates rewrite config.json only.
-    if (options.hostConfig) writeAtomic(path.join(dir, 'hostconfig.json'), JSON.stringify(hostConfig));
+    if (withHostConfig) writeAtomic(path.join(dir, 'hostconfig.json'), JSON.stringify(hostConfig));
   }
 }
 
 export function writeAtomic(file: string, data: string | Buffer): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 function fromRow(row: Row): Container {

@@ -278,9 +278,9 @@ export class ContainerService {
       stoppedByUser: false,
       ports: {},
     };
-    createRootfsDirs(this.store, id);
     let mounts: MountPoint[] = [];
     try {
+      createRootfsDirs(this.store, id);
       mounts = await volumes.realize(id, mountPlan, { images: this.images, id: imageId });
       for (let attempt = 1; ; attempt++) {
         try {
@@ -460,8 +460,12 @@ export class ContainerService {
     this.repo.update(container.id, { status: 'running' });
   }
 
-  /** `docker rm`: refuses a running container unless forced (then kills it first). */
-  async remove(nameOrId: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+  /** `docker rm`: refuses a running container unless forced (then kills it first). Works on a full disk (`Store.freeing`). */
+  remove(nameOrId: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    return this.store.freeing(() => this.removeNow(nameOrId, options));
+  }
+
+  private async removeNow(nameOrId: string, options: { force?: boolean; volumes?: boolean }): Promise<void> {
     const container = this.repo.find(nameOrId);
     // -v: its anonymous volumes too; read now, the shim may delete the directory below.
     const mounts = options.volumes ? new VolumeService(this.store).mountsOf(container.id) : [];
@@ -506,13 +510,15 @@ export class ContainerService {
 
   /** `docker container prune`: every stopped container. */
   prune(): { deleted: string[] } {
-    const deleted: string[] = [];
-    for (const container of this.repo.list()) {
-      if (isActive(container.state.Status) || container.shimPid !== 0) continue;
-      removeContainerFiles(this.store, container, this.store.native);
-      deleted.push(container.id);
-    }
-    return { deleted };
+    return this.store.freeing(() => {
+      const deleted: string[] = [];
+      for (const container of this.repo.list()) {
+        if (isActive(container.state.Status) || container.shimPid !== 0) continue;
+        removeContainerFiles(this.store, container, this.store.native);
+        deleted.push(container.id);
+      }
+      return { deleted };
+    });
   }
 
   logPath(container: Container): string {
@@ -615,9 +621,15 @@ export class ContainerService {
         const staging = this.store.makeStagingDir('commit');
         try {
           const writer = new TarWriter();
-          const staged = stageStream(writer, path.join(staging, 'layer.tar'));
-          await writeLayerTar(this.store.native, rootfsPaths(this.store, c.id).upper, writer);
-          const blob = await staged;
+          // Both awaited together: a write that fails (a full disk) ends the staging first, and
+          // alone it would be a rejection nobody handles yet, which kills the process.
+          const [blob] = await Promise.all([
+            stageStream(writer, path.join(staging, 'layer.tar')),
+            writeLayerTar(this.store.native, rootfsPaths(this.store, c.id).upper, writer).catch((err: Error) => {
+              writer.destroy(err);
+              throw err;
+            }),
+          ]);
           const baseLayers = this.images.layers(c.imageId);
           const [layer] = await ingestLayers(this.store, staging, [blob], {
             operation: 'commit',

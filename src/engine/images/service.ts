@@ -286,6 +286,10 @@ export class ImageService {
    * one a container uses (`inUse` tells which are).
    */
   remove(nameOrId: string, options: { force?: boolean; inUse?: (id: Digest) => string | undefined } = {}): RemoveResult {
+    return this.store.freeing(() => this.removeNow(nameOrId, options));
+  }
+
+  private removeNow(nameOrId: string, options: { force?: boolean; inUse?: (id: Digest) => string | undefined }): RemoveResult {
     const { id, tag: byTag } = this.lookup(nameOrId);
     const result: RemoveResult = { untagged: [], deleted: [] };
     const user = options.inUse?.(id);
@@ -326,6 +330,10 @@ export class ImageService {
 
   /** `docker image prune`: untagged images, or with `all` every image no container uses. */
   prune(options: { all?: boolean; inUse?: (id: Digest) => string | undefined } = {}): { deleted: Digest[]; untagged: string[]; reclaimed: number } {
+    return this.store.freeing(() => this.pruneNow(options));
+  }
+
+  private pruneNow(options: { all?: boolean; inUse?: (id: Digest) => string | undefined }): { deleted: Digest[]; untagged: string[]; reclaimed: number } {
     const deleted: Digest[] = [];
     const untagged: string[] = [];
     this.store.write(() => {

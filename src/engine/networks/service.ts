@@ -239,7 +239,7 @@ export class NetworkService {
     if (users.length > 0) {
       throw failedPrecondition(`error while removing network: network ${network.name} id ${network.id} has active endpoints (${users.map((u) => u.containerId.slice(0, 12)).join(', ')})`);
     }
-    this.store.write(() => this.db.prepare('DELETE FROM networks WHERE id = ?').run(network.id));
+    this.store.freeing(() => this.store.write(() => this.db.prepare('DELETE FROM networks WHERE id = ?').run(network.id)));
     await host.deleteBridge(bridgeSpec(network), this.store.native);
     return network;
   }

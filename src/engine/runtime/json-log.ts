@@ -30,18 +30,35 @@ export function logTime(): string {
   return `${iso.slice(0, 19)}.${(ns % 1000000000n).toString().padStart(9, '0')}Z`;
 }
 
+/** While lines are being dropped, a write is tried again at most this often (and with each line after it). */
+const RETRY_AFTER_NS = 1_000_000_000n;
+
+/**
+ * A container's json-file log. A write that fails (a full disk, a quota,
+ * an I/O error) never reaches the container: its lines are dropped and
+ * counted, and once a write succeeds again the log first gets one line of
+ * its own on stderr, `berth: N log lines dropped: no space left on device`,
+ * where the gap is. A line is written whole or not at all, so the file stays
+ * one JSON object a line.
+ */
 export class JsonLogWriter {
-  private fd: number;
-  private size: number;
+  private fd = -1;
+  private size = 0;
   private pending: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
+  private dropped = 0;
+  private dropReason = '';
+  private retryAt = 0n;
 
   constructor(
     private readonly file: string,
     private readonly maxSize = 0,
     private readonly maxFiles = 1,
   ) {
-    this.fd = fs.openSync(file, 'a', 0o640);
-    this.size = fs.fstatSync(this.fd).size;
+    try {
+      this.reopen();
+    } catch {
+      // no room for even an empty file: opened again with the first line
+    }
   }
 
   /** Splits output into lines as Docker does; a partial line waits for its newline (or flush). */
@@ -63,20 +80,74 @@ export class JsonLogWriter {
     }
   }
 
+  /** Flushes, says how many lines were dropped if it still can, and closes. */
   close(): void {
     this.flush();
-    fs.closeSync(this.fd);
+    if (this.dropped > 0) {
+      this.retryAt = 0n;
+      this.tryWrite(Buffer.alloc(0));
+    }
+    if (this.fd >= 0) {
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        // nothing more can be done about this log
+      }
+      this.fd = -1;
+    }
   }
 
   private append(entry: LogEntry): void {
-    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
-    if (this.maxSize > 0 && this.size + line.length > this.maxSize && this.size > 0) this.rotate();
-    fs.writeSync(this.fd, line);
-    this.size += line.length;
+    if (this.dropped > 0 && process.hrtime.bigint() < this.retryAt) {
+      this.dropped++;
+      return;
+    }
+    if (!this.tryWrite(Buffer.from(`${JSON.stringify(entry)}\n`))) this.dropped++;
+  }
+
+  /** Writes `line` (after the dropped-lines notice, if one is owed); false, with nothing written, if it failed. */
+  private tryWrite(line: Buffer): boolean {
+    const bytes = this.dropped > 0 ? Buffer.concat([this.droppedNotice(), line]) : line;
+    if (bytes.length === 0) return true;
+    try {
+      if (this.fd < 0) this.reopen();
+      if (this.maxSize > 0 && this.size + bytes.length > this.maxSize && this.size > 0) this.rotate();
+      this.writeAll(bytes);
+    } catch (err) {
+      this.dropReason = failureReason(err);
+      this.retryAt = process.hrtime.bigint() + RETRY_AFTER_NS;
+      return false;
+    }
+    this.size += bytes.length;
+    this.dropped = 0;
+    return true;
+  }
+
+  private droppedNotice(): Buffer {
+    const what = `${this.dropped} log ${this.dropped === 1 ? 'line' : 'lines'} dropped: ${this.dropReason}`;
+    return Buffer.from(`${JSON.stringify({ log: `berth: ${what}\n`, stream: 'stderr', time: logTime() } satisfies LogEntry)}\n`);
+  }
+
+  /** All of `bytes` or none: a short or failed write is cut off again so no half line stays in the file. */
+  private writeAll(bytes: Buffer): void {
+    let done = 0;
+    try {
+      while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done);
+    } catch (err) {
+      if (done > 0) fs.ftruncateSync(this.fd, this.size);
+      throw err;
+    }
+  }
+
+  private reopen(): void {
+    this.fd = -1;
+    this.fd = fs.openSync(this.file, 'a', 0o640);
+    this.size = fs.fstatSync(this.fd).size;
   }
 
   private rotate(): void {
     fs.closeSync(this.fd);
+    this.fd = -1;
     if (this.maxFiles <= 1) {
       fs.truncateSync(this.file, 0);
     } else {
@@ -86,9 +157,14 @@ export class JsonLogWriter {
       }
       fs.renameSync(this.file, `${this.file}.1`);
     }
-    this.fd = fs.openSync(this.file, 'a', 0o640);
-    this.size = 0;
+    this.reopen();
   }
+}
+
+/** "no space left on device" from Node's "ENOSPC: no space left on device, write". */
+function failureReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return /^E[A-Z0-9]+: ([^,]+)/.exec(message)?.[1] ?? message;
 }
 
 /** All entries of a container's log, oldest first, across rotated files. */

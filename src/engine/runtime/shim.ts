@@ -20,7 +20,7 @@ import type { IPty } from 'node-pty';
 import { loadNative } from '../native.js';
 import { Store } from '../store/store.js';
 import { ImageService } from '../images/service.js';
-import { ContainerRepository } from '../containers/repository.js';
+import { ContainerRepository, writeAtomic } from '../containers/repository.js';
 import { removeContainerDirectory, removeContainerFiles } from '../containers/remove.js';
 import { ZERO_TIME, type Container } from '../containers/types.js';
 import { Frame, FrameDecoder, encodeFrame, socketAddress, type ExitInfo, type Hello } from './attach-protocol.js';
@@ -30,6 +30,7 @@ import { helperErrorMessage } from './spec.js';
 import { shimArgs, shimEnv, shimScript } from './shim-options.js';
 import type { PortProxies } from './port-proxy.js';
 import { bindingsToOpen } from '../networks/ports.js';
+import { isOutOfSpace, plainMessage } from '../errors.js';
 
 interface Client {
   socket: net.Socket;
@@ -50,6 +51,8 @@ class Shim {
   private ports?: PortProxies;
   private pid = 0;
   private firstClient?: () => void;
+  /** The last state change written to the row (or waiting for room to be). */
+  private recorded: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -188,7 +191,7 @@ class Shim {
       await this.publishPorts(container, prepared.address);
     } catch (err) {
       // one line, and no path of the store's (a failed write names the file it was writing)
-      const message = (err as Error).message.replace(/\s+/g, ' ').split(`${this.dir}/`).join('').split(`${this.store.root}/`).join('');
+      const message = plainMessage(err).split(`${this.dir}/`).join('').split(`${this.store.root}/`).join('');
       return { result: { ok: false, code: 125, message }, exited: Promise.resolve({ code: 125, oomKilled: false, error: message }) };
     }
     const logOpts = container.hostConfig.LogConfig.Config;
@@ -262,14 +265,11 @@ class Shim {
       return { result: { ok: false, code, message }, exited: Promise.resolve({ code, oomKilled: false, error: message }) };
     }
     this.pid = Number(pidLine[1]);
-    this.repo.update(this.id, {
-      status: 'running',
-      pid: this.pid,
-      startedAt: new Date().toISOString(),
-      exitCode: 0,
-      oomKilled: false,
-      error: '',
-    });
+    const startedAt = new Date().toISOString();
+    // The process runs whether or not the disk has room to say so: recorded when it does.
+    this.recorded = whenSpace(() =>
+      this.repo.update(this.id, { status: 'running', pid: this.pid, startedAt, exitCode: 0, oomKilled: false, error: '' }),
+    );
     this.broadcast(Frame.Started, JSON.stringify({ pid: this.pid }));
     this.flushPendingStdin();
     return { result: { ok: true, pid: this.pid }, exited };
@@ -286,30 +286,34 @@ class Shim {
   }
 
   /** Stops relaying published ports (the process is gone or never started). */
-  closePorts(): void {
+  async closePorts(): Promise<void> {
     if (!this.ports) return;
     this.ports.close();
     this.ports = undefined;
-    this.repo.setPorts(this.id, {});
+    await whenSpace(() => this.repo.setPorts(this.id, {}));
   }
 
   /**
    * After the process ends, or failed to start (`launched` false): record it. A container whose
    * process never started stays Created, its exit code and error recorded, as Docker keeps it.
    */
-  recordExit(exit: ExitInfo, launched: boolean): void {
+  async recordExit(exit: ExitInfo, launched: boolean): Promise<void> {
     this.pid = 0;
     this.pty = undefined;
     this.child = undefined;
+    await this.recorded;
     const neverStarted = !launched && (this.repo.maybeFind(this.id)?.state.StartedAt ?? ZERO_TIME) === ZERO_TIME;
-    this.repo.update(this.id, {
-      status: neverStarted ? 'created' : 'exited',
-      pid: 0,
-      exitCode: exit.code,
-      oomKilled: exit.oomKilled,
-      error: exit.error ?? '',
-      ...(neverStarted ? {} : { finishedAt: new Date().toISOString() }),
-    });
+    const finishedAt = new Date().toISOString();
+    await whenSpace(() =>
+      this.repo.update(this.id, {
+        status: neverStarted ? 'created' : 'exited',
+        pid: 0,
+        exitCode: exit.code,
+        oomKilled: exit.oomKilled,
+        error: exit.error ?? '',
+        ...(neverStarted ? {} : { finishedAt }),
+      }),
+    );
   }
 
   announceError(code: number, message: string): void {
@@ -347,10 +351,35 @@ class Shim {
 /** How the shim answers whoever asked it to start a container: one line, then it stops talking. */
 type Reporter = (line: string) => void;
 
+const SPACE_RETRY_MS = 1_000;
+
+/**
+ * Runs `write`, a change the row must get (a start, an exit, the shim letting
+ * go), again every second while the disk is full: a full disk delays what the
+ * store says about a container, it never loses it or takes the shim down.
+ */
+async function whenSpace<T>(write: () => T | Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isOutOfSpace(err)) throw err;
+    }
+    await sleep(SPACE_RETRY_MS);
+  }
+}
+
 /** Keeps container `id` from launch to exit (and through restarts), then tidies up. */
 async function keep(store: Store, id: string, hold: boolean, report: Reporter): Promise<void> {
   const repo = new ContainerRepository(store);
-  if (!repo.claimShim(id, process.pid)) {
+  let claimed: boolean;
+  try {
+    claimed = repo.claimShim(id, process.pid);
+  } catch (err) {
+    report(`error 125 ${plainMessage(err)}`);
+    return;
+  }
+  if (!claimed) {
     report('error 125 the container is already being started by another shim');
     return;
   }
@@ -379,39 +408,43 @@ async function keep(store: Store, id: string, hold: boolean, report: Reporter): 
       if (!result.ok) shim.announceError(result.code, result.message);
       const exit = await exited;
       clearTimeout(settle);
-      shim.closePorts();
-      await releaseLaunch(store, id);
+      await shim.closePorts();
+      await whenSpace(() => releaseLaunch(store, id));
       if (!repo.maybeFind(id)) {
         shim.announceExit(exit); // `rm -f` took the row as soon as PID 1 was dead; the files go in `finally`
         break;
       }
-      shim.recordExit(exit, result.ok);
+      await shim.recordExit(exit, result.ok);
       const restart = result.ok && shim.shouldRestart(exit, attempts);
       if (!restart) {
         // --rm: gone before anyone hears of the exit, so `run --rm` returns with nothing left in `ps -a`.
         const container = repo.maybeFind(id);
-        if (container?.hostConfig.AutoRemove) removeContainerFiles(store, container, loadNative(), { volumes: true });
+        if (container?.hostConfig.AutoRemove) await whenSpace(() => removeContainerFiles(store, container, loadNative(), { volumes: true }));
         shim.announceExit(exit);
         break;
       }
       shim.announceExit(exit);
       attempts++;
-      repo.update(id, { status: 'restarting', restartCount: attempts });
+      await whenSpace(() => repo.update(id, { status: 'restarting', restartCount: attempts }));
       await sleep(Math.min(100 * 2 ** (attempts - 1), 60_000));
       const current = repo.maybeFind(id);
       if (!current || current.stoppedByUser) {
-        if (current) repo.update(id, { status: 'exited' });
+        if (current) await whenSpace(() => repo.update(id, { status: 'exited' }));
         break;
       }
     }
   } catch (err) {
-    if (!reported) report(`error 125 ${(err as Error).message.replace(/\s+/g, ' ')}`);
-    fs.appendFileSync(path.join(repo.dir(id), 'shim.log'), `${new Date().toISOString()} ${(err as Error).stack}\n`);
+    if (!reported) report(`error 125 ${plainMessage(err)}`);
+    try {
+      fs.appendFileSync(path.join(repo.dir(id), 'shim.log'), `${new Date().toISOString()} ${(err as Error).stack}\n`);
+    } catch {
+      // no room for it either: the report above is all there is
+    }
   } finally {
     await shim.close();
     const container = repo.maybeFind(id);
-    if (!repo.releaseShim(id)) removeContainerDirectory(store, id); // removed while kept (`rm -f`): the files are left to us
-    else if (container?.hostConfig.AutoRemove) removeContainerFiles(store, container, loadNative(), { volumes: true });
+    if (!(await whenSpace(() => repo.releaseShim(id)))) removeContainerDirectory(store, id); // removed while kept (`rm -f`): the files are left to us
+    else if (container?.hostConfig.AutoRemove) await whenSpace(() => removeContainerFiles(store, container, loadNative(), { volumes: true }));
   }
 }
 
@@ -442,7 +475,16 @@ async function spare(store: Store): Promise<void> {
     address.close();
   }
   fs.chmodSync(socketPath, 0o600);
-  fs.writeFileSync(path.join(store.root, 'spare.pid'), String(process.pid));
+  try {
+    // Whole or not at all: an empty pid file would name no process to whoever stops the spare.
+    writeAtomic(path.join(store.root, 'spare.pid'), String(process.pid));
+  } catch (err) {
+    server.close();
+    fs.rmSync(socketPath, { force: true });
+    fs.closeSync(lockFd);
+    if (isOutOfSpace(err)) return; // no spare on a full disk: a start spawns its own shim
+    throw err;
+  }
   const idle = Number(process.env.BERTH_SPARE_IDLE_MS || 300_000);
   let taken = false;
   const pending = new Set<net.Socket>();
@@ -524,19 +566,24 @@ function settleIdle(store: Store): void {
 
 async function main(argv: string[]): Promise<number> {
   const [root, idOrMode, ...flags] = argv;
-  const store = Store.open(root, loadNative());
+  const report: Reporter = (line) => {
+    try {
+      fs.writeSync(1, `${line}\n`);
+      fs.closeSync(1);
+    } catch {
+      // the starter went away; the container runs on regardless
+    }
+  };
+  let store: Store;
+  try {
+    store = Store.open(root, loadNative());
+  } catch (err) {
+    if (idOrMode !== '--spare') report(`error 125 ${plainMessage(err)}`);
+    return 1;
+  }
   try {
     if (idOrMode === '--spare') await spare(store);
-    else {
-      await keep(store, idOrMode, flags.includes('--hold'), (line) => {
-        try {
-          fs.writeSync(1, `${line}\n`);
-          fs.closeSync(1);
-        } catch {
-          // the starter went away; the container runs on regardless
-        }
-      });
-    }
+    else await keep(store, idOrMode, flags.includes('--hold'), report);
   } finally {
     store.close();
   }

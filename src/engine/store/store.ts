@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import type { Digest } from '../digest.js';
 import { nodeCrypto } from '../builtins.js';
 import { hexOf } from '../digest.js';
-import { errnoCode, invalidArgument, unavailable } from '../errors.js';
+import { errnoCode, invalidArgument, isOutOfSpace, unavailable } from '../errors.js';
 import type { Native } from '../native.js';
 import { MIGRATIONS } from './schema.js';
 import { StoreLock } from './lock.js';
@@ -31,6 +31,18 @@ function sqliteAddon(): string | undefined {
   }
 }
 
+/**
+ * <root>/reserve: space held back for operations that free space. SQLite
+ * needs room for its WAL to record even a DELETE, so on a full disk `rm`
+ * could not remove the container that filled it. An operation that frees
+ * space (`freeing`) releases the reserve first when less than this is free;
+ * it is made again whenever a store opens or a freeing operation ends with
+ * room to spare. Random bytes, so a compressing filesystem cannot shrink it.
+ */
+const RESERVE_BYTES = 1024 * 1024;
+/** What a new reserve leaves free beside it, so making one never by itself fills the disk. */
+const RESERVE_SLACK = 64 * 1024;
+
 export interface GarbageReport {
   layers: number;
   blobs: number;
@@ -41,6 +53,8 @@ export interface GarbageReport {
 export class Store {
   private connection: Database.Database | undefined;
   readonly lock: StoreLock;
+  private freeingDepth = 0;
+  private reserveReleased = false;
 
   private constructor(
     readonly root: string,
@@ -53,21 +67,40 @@ export class Store {
     this.migrate();
   }
 
-  /** The SQLite connection, opened on first use (again after `release`). */
+  /**
+   * The SQLite connection, opened on first use (again after `release`). In
+   * WAL mode even a read needs room for the 32 KiB wal-index (berth.db-shm):
+   * on a full disk the reserve is given up for it, so `ps`, `logs` and `rm`
+   * still work there; `close` puts the reserve back when it can.
+   */
   get db(): Database.Database {
     if (!this.connection) {
-      let db: Database.Database;
       try {
-        db = new Database(path.join(this.root, 'berth.db'), { timeout: 15_000, nativeBinding: sqliteAddon() });
+        this.connection = this.connect();
       } catch (err) {
-        throw unavailable(`cannot open the store at ${this.root}: ${(err as Error).message}`, err);
+        if (!isOutOfSpace(err) || !this.releaseReserve()) throw err;
+        this.connection = this.connect();
       }
+    }
+    return this.connection;
+  }
+
+  private connect(): Database.Database {
+    let db: Database.Database;
+    try {
+      db = new Database(path.join(this.root, 'berth.db'), { timeout: 15_000, nativeBinding: sqliteAddon() });
+    } catch (err) {
+      throw unavailable(`cannot open the store at ${this.root}: ${(err as Error).message}`, err);
+    }
+    try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      this.connection = db;
+    } catch (err) {
+      db.close();
+      throw err;
     }
-    return this.connection;
+    return db;
   }
 
   /**
@@ -85,7 +118,70 @@ export class Store {
     if (!path.isAbsolute(root)) throw invalidArgument(`the store root must be an absolute path, got "${root}"`);
     const store = new Store(root, native);
     if (store.looksUntidy()) store.collectGarbage();
+    store.keepReserve();
     return store;
+  }
+
+  /**
+   * Runs `fn`, an operation that frees space (removing a container, an image,
+   * a volume, a network): when the disk is (nearly) full, the reserve is
+   * released first, so its own writes to the store find room.
+   */
+  freeing<T>(fn: () => T): T {
+    if (this.freeingDepth === 0 && this.freeBytes() < RESERVE_BYTES) this.releaseReserve();
+    this.freeingDepth++;
+    const done = () => {
+      if (--this.freeingDepth === 0) this.keepReserve();
+    };
+    let result: T;
+    try {
+      result = fn();
+    } catch (err) {
+      done();
+      throw err;
+    }
+    if (result instanceof Promise) return result.finally(done) as T;
+    done();
+    return result;
+  }
+
+  /** Deletes the reserve; false if there was none to give. */
+  private releaseReserve(): boolean {
+    try {
+      fs.unlinkSync(this.reservePath);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return false;
+      throw err;
+    }
+    this.reserveReleased = true;
+    return true;
+  }
+
+  private get reservePath(): string {
+    return path.join(this.root, 'reserve');
+  }
+
+  private freeBytes(): number {
+    try {
+      const { bavail, bsize } = fs.statfsSync(this.root);
+      return bavail * bsize;
+    } catch {
+      return Infinity;
+    }
+  }
+
+  /** Makes the reserve if it is missing and there is room for it (and `slack` more). */
+  private keepReserve(slack = RESERVE_SLACK): void {
+    if (fs.existsSync(this.reservePath) || this.freeBytes() < RESERVE_BYTES + slack) return;
+    const staged = path.join(this.root, 'tmp', `${process.pid}-reserve`);
+    try {
+      fs.writeFileSync(staged, nodeCrypto().randomBytes(RESERVE_BYTES), { mode: 0o600 });
+      fs.renameSync(staged, this.reservePath);
+      this.reserveReleased = false;
+    } catch (err) {
+      fs.rmSync(staged, { force: true });
+      if (!isOutOfSpace(err) && errnoCode(err) !== 'ENOENT') throw err;
+    }
   }
 
   /** Evidence of a crash: staging left in tmp/, or more layer directories than layer rows. */
@@ -97,6 +193,7 @@ export class Store {
 
   close(): void {
     this.release();
+    if (this.reserveReleased) this.keepReserve(0); // what this process took, given back
   }
 
   private migrate(): void {
@@ -204,44 +301,46 @@ export class Store {
    * progress has files that look like garbage); returns undefined if skipped.
    */
   collectGarbage(): GarbageReport | undefined {
-    return this.lock.tryExclusive(() => {
-      const { layers, blobs } = this.write(() => {
-        const layers = this.db
-          .prepare(`DELETE FROM layers WHERE chain_id NOT IN (SELECT chain_id FROM image_layers) RETURNING chain_id`)
-          .all() as { chain_id: string }[];
-        const blobs = this.db
-          .prepare(
-            `DELETE FROM blobs WHERE digest NOT IN (SELECT blob FROM image_layers) AND digest NOT IN (SELECT id FROM images) RETURNING digest`,
-          )
-          .all() as { digest: string }[];
-        return { layers: layers.length, blobs: blobs.length };
-      });
-      let reclaimed = 0;
-      const liveLayers = new Set(
-        (this.db.prepare('SELECT chain_id FROM layers').all() as { chain_id: Digest }[]).map((r) => hexOf(r.chain_id)),
-      );
-      for (const name of fs.readdirSync(this.overlayDir)) {
-        if (name === 'l' || name === 'empty' || liveLayers.has(name)) continue;
-        reclaimed += treeSize(path.join(this.overlayDir, name, 'diff'));
-        fs.rmSync(path.join(this.overlayDir, name), { recursive: true, force: true });
-      }
-      for (const link of fs.readdirSync(path.join(this.overlayDir, 'l'))) {
-        const linkPath = path.join(this.overlayDir, 'l', link);
-        if (!fs.existsSync(linkPath)) fs.rmSync(linkPath, { force: true });
-      }
-      const liveBlobs = new Set(
-        (this.db.prepare('SELECT digest FROM blobs').all() as { digest: Digest }[]).map((r) => hexOf(r.digest)),
-      );
-      const blobDir = path.join(this.root, 'blobs/sha256');
-      for (const name of fs.readdirSync(blobDir)) {
-        if (liveBlobs.has(name)) continue;
-        reclaimed += fs.statSync(path.join(blobDir, name)).size;
-        fs.rmSync(path.join(blobDir, name), { force: true });
-      }
-      const tmp = path.join(this.root, 'tmp');
-      for (const name of fs.readdirSync(tmp)) fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
-      return { layers, blobs, reclaimed };
+    return this.freeing(() => this.lock.tryExclusive(() => this.sweep()));
+  }
+
+  private sweep(): GarbageReport {
+    const { layers, blobs } = this.write(() => {
+      const layers = this.db
+        .prepare(`DELETE FROM layers WHERE chain_id NOT IN (SELECT chain_id FROM image_layers) RETURNING chain_id`)
+        .all() as { chain_id: string }[];
+      const blobs = this.db
+        .prepare(
+          `DELETE FROM blobs WHERE digest NOT IN (SELECT blob FROM image_layers) AND digest NOT IN (SELECT id FROM images) RETURNING digest`,
+        )
+        .all() as { digest: string }[];
+      return { layers: layers.length, blobs: blobs.length };
     });
+    let reclaimed = 0;
+    const liveLayers = new Set(
+      (this.db.prepare('SELECT chain_id FROM layers').all() as { chain_id: Digest }[]).map((r) => hexOf(r.chain_id)),
+    );
+    for (const name of fs.readdirSync(this.overlayDir)) {
+      if (name === 'l' || name === 'empty' || liveLayers.has(name)) continue;
+      reclaimed += treeSize(path.join(this.overlayDir, name, 'diff'));
+      fs.rmSync(path.join(this.overlayDir, name), { recursive: true, force: true });
+    }
+    for (const link of fs.readdirSync(path.join(this.overlayDir, 'l'))) {
+      const linkPath = path.join(this.overlayDir, 'l', link);
+      if (!fs.existsSync(linkPath)) fs.rmSync(linkPath, { force: true });
+    }
+    const liveBlobs = new Set(
+      (this.db.prepare('SELECT digest FROM blobs').all() as { digest: Digest }[]).map((r) => hexOf(r.digest)),
+    );
+    const blobDir = path.join(this.root, 'blobs/sha256');
+    for (const name of fs.readdirSync(blobDir)) {
+      if (liveBlobs.has(name)) continue;
+      reclaimed += fs.statSync(path.join(blobDir, name)).size;
+      fs.rmSync(path.join(blobDir, name), { force: true });
+    }
+    const tmp = path.join(this.root, 'tmp');
+    for (const name of fs.readdirSync(tmp)) fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
+    return { layers, blobs, reclaimed };
   }
 }
 
