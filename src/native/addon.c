@@ -60,6 +60,28 @@ static char *string_arg(napi_env env, napi_value *argv, size_t i) {
   return s;
 }
 
+/*
+ * Reads argument i as a malloc'd path: a string (UTF-8) or a Buffer of the
+ * name's exact bytes, since file names need not be UTF-8 (layers keep them as
+ * bytes). NULL, with a pending TypeError, otherwise or for a NUL inside.
+ */
+static char *path_arg(napi_env env, napi_value *argv, size_t i) {
+  bool is_buffer = false;
+  napi_is_buffer(env, argv[i], &is_buffer);
+  if (!is_buffer) return string_arg(env, argv, i);
+  void *data;
+  size_t len;
+  napi_get_buffer_info(env, argv[i], &data, &len);
+  if (memchr(data, 0, len)) {
+    napi_throw_type_error(env, NULL, "a path cannot contain a NUL byte");
+    return NULL;
+  }
+  char *s = malloc(len + 1);
+  memcpy(s, data, len);
+  s[len] = 0;
+  return s;
+}
+
 static int64_t int_arg(napi_env env, napi_value *argv, size_t i) {
   int64_t v = 0;
   napi_get_value_int64(env, argv[i], &v);
@@ -84,7 +106,7 @@ static napi_value undefined(napi_env env) {
 /* mknod(path, mode, major, minor): device nodes and overlay whiteouts (char 0/0). */
 static napi_value js_mknod(napi_env env, napi_callback_info info) {
   ARGS(4);
-  char *path = string_arg(env, argv, 0);
+  char *path = path_arg(env, argv, 0);
   if (!path) return NULL;
   mode_t mode = (mode_t)int_arg(env, argv, 1);
   dev_t dev = makedev((unsigned)int_arg(env, argv, 2), (unsigned)int_arg(env, argv, 3));
@@ -97,7 +119,7 @@ static napi_value js_mknod(napi_env env, napi_callback_info info) {
 /* lsetxattr(path, name, value: Buffer) — never follows a final symlink. */
 static napi_value js_lsetxattr(napi_env env, napi_callback_info info) {
   ARGS(3);
-  char *path = string_arg(env, argv, 0);
+  char *path = path_arg(env, argv, 0);
   if (!path) return NULL;
   char *name = string_arg(env, argv, 1);
   if (!name) { free(path); return NULL; }
@@ -118,7 +140,7 @@ static napi_value js_lsetxattr(napi_env env, napi_callback_info info) {
 /* lgetxattr(path, name) → Buffer, or null when the attribute is absent. */
 static napi_value js_lgetxattr(napi_env env, napi_callback_info info) {
   ARGS(2);
-  char *path = string_arg(env, argv, 0);
+  char *path = path_arg(env, argv, 0);
   if (!path) return NULL;
   char *name = string_arg(env, argv, 1);
   if (!name) { free(path); return NULL; }
@@ -141,7 +163,7 @@ static napi_value js_lgetxattr(napi_env env, napi_callback_info info) {
 /* llistxattr(path) → string[] */
 static napi_value js_llistxattr(napi_env env, napi_callback_info info) {
   ARGS(1);
-  char *path = string_arg(env, argv, 0);
+  char *path = path_arg(env, argv, 0);
   if (!path) return NULL;
   napi_value result;
   ssize_t len = llistxattr(path, NULL, 0);
