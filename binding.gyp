@@ -26,6 +26,7 @@
       "type": "executable",
       "sources": [
         "<@(helper_common)",
+        "src/native/init/cgroupfs.c",
         "src/native/init/dev.c",
         "src/native/init/inroot.c",
         "src/native/init/main.c",

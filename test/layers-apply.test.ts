@@ -743,11 +743,11 @@ rootTest('whiteouts, opaque markers and AUFS bookkeeping', async (t) => {
     ...real,
     mknod: (p, mode, major, minor) => {
       real.mknod(p, mode, major, minor);
-      calls.push(`mknod ${path.relative(layer, p.toString())} ${mode.toString(8)} ${major},${minor}`);
+      calls.push(`mknod ${path.relative(layer, String(p))} ${mode.toString(8)} ${major},${minor}`);
     },
     lsetxattr: (p, name, value) => {
       real.lsetxattr(p, name, value);
-      calls.push(`lsetxattr ${path.relative(layer, p.toString())} ${name}=${value}`);
+      calls.push(`lsetxattr ${path.relative(layer, String(p))} ${name}=${value}`);
     },
   };
   await applyFile(file, layer, { native: recording });

@@ -824,6 +824,8 @@ function addEvil(upper: string): void {
   fs.writeFileSync(path.join(upper, 'evil'), '#!/proc/self/exe\n', { mode: 0o755 });
 }
 
+const CAP_SYS_PTRACE = 19;
+
 /** The pid inside its PID namespace of the host process `pid`. */
 function innerPid(pid: number): number {
   return Number(/^NSpid:.*\s(\d+)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
@@ -836,7 +838,11 @@ rootTest('escape: the helpers run from a sealed copy: /proc/<pid>/exe of a runni
   t.regex(fs.readlinkSync(`/proc/${c.child.pid}/exe`), /^\/memfd:berth-init \(deleted\)$/);
   await c.started; // EOF: PID 1 has exec'd /evil, so it runs berth-init's image again: it fails on its spec (/evil) and blocks on stderr
 
-  const attack = await execIn(t, await c.pid, { args: ['/probe', 'exe-attack', '1'] }).exited;
+  // The helper is not dumpable (process_hide): without CAP_SYS_PTRACE the container cannot even name its exe.
+  const blind = await execIn(t, await c.pid, { args: ['/probe', 'exe-attack', '1'] }).exited;
+  t.is(probeResults(blind.stdout).exe, '');
+  // With it (--cap-add SYS_PTRACE) the container gets past that; the seals must hold.
+  const attack = await execIn(t, await c.pid, { args: ['/probe', 'exe-attack', '1'], caps: [...DEFAULT_CAPS, CAP_SYS_PTRACE] }).exited;
   t.is(attack.code, 0, attack.status + attack.stderr);
   t.log(attack.stdout.trim().replace(/\n/g, ', '));
   const results = probeResults(attack.stdout);
@@ -853,7 +859,8 @@ rootTest('escape: the helpers run from a sealed copy: /proc/<pid>/exe of a runni
 rootTest('escape: an exe fd taken from a running berth-nsenter cannot be written once it has exited (CVE-2019-5736)', async (t) => {
   const before = sha256(nsenterBin);
   // PID 1 is the attacker: it takes an O_PATH fd of the exe of the pid we send, and reopens it for writing on "go".
-  const c = await startContainer(t, { args: ['/probe', 'exe-hold'], openStdin: true, prepare: (upper) => (addEvil(upper), addGlibc(upper)) });
+  // CAP_SYS_PTRACE takes it past the helper's being non-dumpable (process_hide): the seals must hold.
+  const c = await startContainer(t, { args: ['/probe', 'exe-hold'], openStdin: true, caps: [...DEFAULT_CAPS, CAP_SYS_PTRACE], prepare: (upper) => (addEvil(upper), addGlibc(upper)) });
   await c.started;
 
   // `exec /evil`: the exec'd process runs berth-nsenter's image again, inside the container, and blocks on stderr.

@@ -39,6 +39,16 @@ export interface Native {
    * default route via `gateway` unless it is ''.
    */
   plumbEndpoint(netnsPath: string, hostInterface: string, iface: string, bridge: string, address: string, prefix: number, gateway: string): void;
+  /**
+   * openat2(2): `path` opened relative to the directory fd `dirfd` with the
+   * RESOLVE_* flags in `resolve`; O_CLOEXEC is always added. For paths inside
+   * a root berth does not trust (src/engine/runtime/in-root.ts).
+   */
+  openat2(dirfd: number, path: string | Buffer, flags: number, resolve: number, mode?: number): number;
+  readonly O_PATH: number;
+  readonly RESOLVE_IN_ROOT: number;
+  readonly RESOLVE_NO_MAGICLINKS: number;
+  readonly RESOLVE_NO_SYMLINKS: number;
   readonly MS_RDONLY: number;
   readonly MS_NOSUID: number;
   readonly MS_NODEV: number;

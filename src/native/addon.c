@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <node_api.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -18,6 +20,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <linux/openat2.h>
 #include <sys/syscall.h>
 
 #include "netlink.h"
@@ -60,11 +63,7 @@ static char *string_arg(napi_env env, napi_value *argv, size_t i) {
   return s;
 }
 
-/*
- * Reads argument i as a malloc'd path: a string (UTF-8) or a Buffer of the
- * name's exact bytes, since file names need not be UTF-8 (layers keep them as
- * bytes). NULL, with a pending TypeError, otherwise or for a NUL inside.
- */
+/* Argument i as a malloc'd NUL-terminated copy of a string (UTF-8) or a Buffer (bytes, as a file name can be). */
 static char *path_arg(napi_env env, napi_value *argv, size_t i) {
   bool is_buffer = false;
   napi_is_buffer(env, argv[i], &is_buffer);
@@ -73,12 +72,12 @@ static char *path_arg(napi_env env, napi_value *argv, size_t i) {
   size_t len;
   napi_get_buffer_info(env, argv[i], &data, &len);
   if (memchr(data, 0, len)) {
-    napi_throw_type_error(env, NULL, "a path cannot contain a NUL byte");
+    napi_throw_type_error(env, NULL, "a path cannot contain NUL bytes");
     return NULL;
   }
   char *s = malloc(len + 1);
   memcpy(s, data, len);
-  s[len] = 0;
+  s[len] = '\0';
   return s;
 }
 
@@ -463,6 +462,34 @@ out:
   return result;
 }
 
+/*
+ * openat2(dirfd, path, flags, resolve[, mode]) -> fd: a path opened inside a
+ * root the caller does not trust (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS: a
+ * container's symlinks, "..", and /proc magic links cannot lead out of it).
+ * O_CLOEXEC is always added.
+ */
+static napi_value js_openat2(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  char *path = path_arg(env, argv, 1);
+  if (!path) return NULL;
+  struct open_how how = {
+      .flags = (uint64_t)int_arg(env, argv, 2) | O_CLOEXEC,
+      .resolve = (uint64_t)int_arg(env, argv, 3),
+      .mode = argc > 4 ? (uint64_t)int_arg(env, argv, 4) : 0,
+  };
+  if (!(how.flags & (O_CREAT | O_TMPFILE))) how.mode = 0; /* the kernel refuses a mode it will not use */
+  /* EAGAIN: a rename raced the lookup. Retried, but not forever: a container renaming in a loop must not hang berth. */
+  long fd;
+  int tries = 0;
+  do fd = syscall(SYS_openat2, (int)int_arg(env, argv, 0), path, &how, sizeof how);
+  while (fd < 0 && (errno == EINTR || (errno == EAGAIN && ++tries < 64)));
+  napi_value result = NULL;
+  if (fd < 0) throw_errno(env, errno, "openat2", path);
+  else napi_create_int32(env, (int32_t)fd, &result);
+  free(path);
+  return result;
+}
+
 static void export_fn(napi_env env, napi_value exports, const char *name, napi_callback cb) {
   napi_value fn;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
@@ -489,6 +516,11 @@ static napi_value init(napi_env env, napi_value exports) {
   export_fn(env, exports, "bridgeCreate", js_bridge_create);
   export_fn(env, exports, "linkDelete", js_link_delete);
   export_fn(env, exports, "plumbEndpoint", js_plumb_endpoint);
+  export_fn(env, exports, "openat2", js_openat2);
+  export_int(env, exports, "O_PATH", O_PATH);
+  export_int(env, exports, "RESOLVE_IN_ROOT", RESOLVE_IN_ROOT);
+  export_int(env, exports, "RESOLVE_NO_MAGICLINKS", RESOLVE_NO_MAGICLINKS);
+  export_int(env, exports, "RESOLVE_NO_SYMLINKS", RESOLVE_NO_SYMLINKS);
   export_int(env, exports, "MS_SHARED", MS_SHARED);
   export_int(env, exports, "MS_RDONLY", MS_RDONLY);
   export_int(env, exports, "MS_NOSUID", MS_NOSUID);

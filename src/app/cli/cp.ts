@@ -13,6 +13,6 @@ export const spec: CommandSpec = {
   },
 };
 
-export async function run(ctx: CliContext, { args }: Parsed): Promise<void> {
-  await (await ctx.engine()).containers.copy(args[0], args[1]);
+export async function run(ctx: CliContext, { args, flags }: Parsed): Promise<void> {
+  await (await ctx.engine()).containers.copy(args[0], args[1], { archive: flags.archive === true, followLink: flags['follow-link'] === true });
 }

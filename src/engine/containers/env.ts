@@ -1,6 +1,14 @@
-/** KEY=value from the caller's environment as the user set it (bin/berth moves NODE_EXTRA_CA_CERTS aside so Node does not parse it at start-up). */
+/**
+ * KEY=value from the caller's environment as the user set it. bin/berth moves
+ * the caller's NODE_* variables aside before Node starts (they would change
+ * how berth itself runs): NODE_EXTRA_CA_CERTS to BERTH_EXTRA_CA_CERTS, every
+ * other one to BERTH_CALLER_<name>.
+ */
 function fromHost(key: string): string | undefined {
-  const value = key === 'NODE_EXTRA_CA_CERTS' ? (process.env.NODE_EXTRA_CA_CERTS ?? process.env.BERTH_EXTRA_CA_CERTS) : process.env[key];
+  let value = process.env[key];
+  if (value === undefined && key.startsWith('NODE_')) {
+    value = key === 'NODE_EXTRA_CA_CERTS' ? process.env.BERTH_EXTRA_CA_CERTS : process.env[`BERTH_CALLER_${key}`];
+  }
   return value === undefined ? undefined : `${key}=${value}`;
 }
 

@@ -106,7 +106,7 @@ export async function execInContainer(
   fs.mkdirSync(dir, { mode: 0o700 });
   const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
   try {
-    const user = resolveUser(rootfs, options.user ?? container.config.User);
+    const user = resolveUser(native, rootfs, options.user ?? container.config.User);
     const env = mergeEnv(container.config.Env, options.env ?? []);
     const has = (key: string) => env.some((e) => e.startsWith(`${key}=`));
     if (!has('PATH')) env.unshift(`PATH=${DEFAULT_PATH}`);

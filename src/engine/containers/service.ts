@@ -14,6 +14,7 @@ import type { MountPoint, MountSpec } from '../volumes/types.js';
 import type { Digest } from '../digest.js';
 import { nodeChildProcess, nodeCrypto, nodeNet } from '../builtins.js';
 import { StartError, failedPrecondition, invalidArgument, isBerthError } from '../errors.js';
+import type { CopyOptions } from './copy.js';
 export { StartError } from '../errors.js';
 import type { ImageService } from '../images/service.js';
 import { familiarName, parseReference, parseTaggedReference, qualifiedName } from '../images/reference.js';
@@ -716,7 +717,8 @@ export class ContainerService {
   }
 
   /** `docker cp`: `from` and `to` are host paths or `CONTAINER:PATH`, exactly one of each. */
-  async copy(from: string, to: string): Promise<void> {
+  async copy(from: string, to: string, options: CopyOptions = {}): Promise<void> {
+    if (from === '-' || to === '-') throw invalidArgument('copying a tar stream from standard input or to standard output ("-") is not supported');
     const split = (arg: string) => {
       const m = /^([a-zA-Z0-9][a-zA-Z0-9_.-]*):(.*)$/.exec(arg);
       return m && !arg.startsWith('/') && !arg.startsWith('.') ? { container: m[1], path: m[2] || '/' } : undefined;
@@ -726,7 +728,9 @@ export class ContainerService {
     if ((src && dst) || (!src && !dst)) throw invalidArgument('copying between containers or between host paths is not supported: one side must be CONTAINER:PATH');
     const { copyIn, copyOut } = await import('./copy.js');
     const c = this.repo.find((src ?? dst)!.container);
-    const copy = (root: string, containerPath: string) => (src ? copyOut(root, c.name, containerPath, to) : copyIn(root, c.name, from, containerPath));
+    const native = this.store.native;
+    const copy = (root: string, containerPath: string) =>
+      src ? copyOut(native, root, c.name, containerPath, to, options) : copyIn(native, root, c.name, from, containerPath, options);
     const containerPath = (src ?? dst)!.path;
     if (isActive(c.state.Status) && c.state.Pid > 0) {
       // the files as the container sees them, through its root: its volumes, binds and tmpfs mounts too
@@ -743,7 +747,7 @@ export class ContainerService {
       const bound = src && /^\/etc\/(hostname|hosts|resolv\.conf)$/.exec(where);
       // a path under a volume or a bind is in that volume or host directory, not in the rootfs beneath the mount
       const mount = this.volumeHolding(c.id, where);
-      if (bound) copyOut(this.repo.dir(c.id), c.name, bound[1], to);
+      if (bound) copyOut(native, this.repo.dir(c.id), c.name, bound[1], to, options);
       else if (mount) copy(mount.root, `${mount.path}${trailing}`);
       else copy(rootfs, containerPath);
     } finally {

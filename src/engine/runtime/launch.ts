@@ -42,7 +42,8 @@ export async function prepareLaunch(store: Store, images: ImageService, containe
   const args = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   if (args.length === 0) throw invalidArgument('no command specified');
   const joinTarget = networkJoinTarget(store, container);
-  const cgroup = containerCgroups().create(container.id, {
+  const cgroups = containerCgroups();
+  const cgroup = cgroups.create(container.id, {
     memory: hostConfig.Memory || undefined,
     memorySwap: hostConfig.MemorySwap || undefined,
     cpus: hostConfig.NanoCpus ? hostConfig.NanoCpus / 1e9 : undefined,
@@ -54,7 +55,7 @@ export async function prepareLaunch(store: Store, images: ImageService, containe
   const hostname = config.Hostname || container.id.slice(0, 12);
   fs.writeFileSync(path.join(dir, 'hostname'), `${hostname}\n`);
   fs.writeFileSync(path.join(dir, 'resolv.conf'), containerResolvConf(hostConfig.Dns ?? [], hostConfig.NetworkMode === 'host'));
-  const user = resolveUser(rootfs, config.User);
+  const user = resolveUser(native, rootfs, config.User);
   const env = [...config.Env];
   const has = (key: string) => env.some((e) => e.startsWith(`${key}=`));
   if (!has('PATH')) env.unshift(`PATH=${DEFAULT_PATH}`);
@@ -83,6 +84,7 @@ export async function prepareLaunch(store: Store, images: ImageService, containe
     devices: DEFAULT_DEVICES,
     masked: privileged ? [] : MASKED_PATHS,
     readonly: privileged ? [] : READONLY_PATHS,
+    cgroupfs: { access: privileged ? 'rw' : 'ro', layout: cgroups.version },
     args,
     env,
     cwd: config.WorkingDir || '/',

@@ -40,6 +40,8 @@ export interface InitSpec extends ProcessSpec {
   devices: { path: string; type: 'c' | 'b' | 'p'; major: number; minor: number; mode: number; uid: number; gid: number }[];
   masked: string[];
   readonly: string[];
+  /** /sys/fs/cgroup: the container's own cgroups, mounted inside its cgroup namespace (needs unshare 'cgroup') */
+  cgroupfs?: { access: 'ro' | 'rw'; layout: '1' | 'hybrid' | '2' };
 }
 
 export interface ExecSpec extends ProcessSpec {
@@ -128,6 +130,7 @@ export function renderInitSpec(spec: InitSpec): string {
     ...spec.devices.map((d) => line('device', d.path, d.type, d.major, d.minor, d.mode.toString(8), d.uid, d.gid)),
     ...spec.masked.map((p) => line('masked', p)),
     ...spec.readonly.map((p) => line('readonly', p)),
+    ...(spec.cgroupfs ? [line('cgroupfs', spec.cgroupfs.access, { '1': 'v1', hybrid: 'hybrid', '2': 'v2' }[spec.cgroupfs.layout])] : []),
     ...processLines(spec),
   ].join('\n') + '\n';
 }

@@ -1,10 +1,16 @@
 /**
  * `--user` as Docker reads it: uid[:gid] or name[:group], looked up in the
- * container's own /etc/passwd and /etc/group (never the host's).
+ * container's own /etc/passwd and /etc/group (never the host's). Those files
+ * are the container's to make: they are read inside its root, only if they
+ * are regular files, and only up to a size (in-root.ts): a FIFO, /dev/zero
+ * or a huge file there is a one-line error, not a hung or exhausted berth.
  */
-import fs from 'node:fs';
 import { invalidArgument } from '../errors.js';
-import { resolveInRoot } from './safe-path.js';
+import type { Native } from '../native.js';
+import { withRoot, type InRoot } from './in-root.js';
+
+/** Far above any real passwd or group file; what Docker's line reader takes is 64 KiB a line. */
+const MAX_ACCOUNT_FILE = 4 * 1024 * 1024;
 
 export interface ResolvedUser {
   uid: number;
@@ -13,22 +19,19 @@ export interface ResolvedUser {
   home: string;
 }
 
-function readLines(rootfs: string, file: string): string[][] {
-  try {
-    return fs
-      .readFileSync(resolveInRoot(rootfs, file), 'utf8')
-      .split('\n')
-      .filter((l) => l && !l.startsWith('#'))
-      .map((l) => l.split(':'));
-  } catch {
-    return [];
-  }
+function readLines(root: InRoot, file: string): string[][] {
+  const bytes = root.readSmallFile(file, MAX_ACCOUNT_FILE);
+  if (!bytes) return [];
+  return bytes
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(':'));
 }
 
-export function resolveUser(rootfs: string, spec: string): ResolvedUser {
+export function resolveUser(native: Native, rootfs: string, spec: string): ResolvedUser {
   const [userPart, groupPart] = spec === '' ? ['0', undefined] : spec.split(':', 2);
-  const passwd = readLines(rootfs, '/etc/passwd');
-  const groupFile = readLines(rootfs, '/etc/group');
+  const [passwd, groupFile] = withRoot(native, rootfs, (root) => [readLines(root, '/etc/passwd'), readLines(root, '/etc/group')]);
   let uid: number;
   let gid: number;
   let home = '/';

@@ -8,6 +8,7 @@
 #define BERTH_CLEANUP_H
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -23,7 +24,12 @@ static inline void cleanup_free_ptr(void *p) {
   free(*(void **)p);
 }
 
+static inline void cleanup_fclose_file(FILE **file) {
+  if (*file) fclose(*file);
+}
+
 #define cleanup_close __attribute__((cleanup(cleanup_close_fd)))
+#define cleanup_fclose __attribute__((cleanup(cleanup_fclose_file)))
 #define cleanup_free __attribute__((cleanup(cleanup_free_ptr)))
 
 /* Closes *fd now and marks it closed, so its cleanup does nothing later. */

@@ -65,6 +65,12 @@ static int close_other_fds(struct berth_error *err) {
   return 0;
 }
 
+int process_hide(struct berth_error *err) {
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return berth_fail(err, errno, "prctl PR_SET_DUMPABLE");
+  if (close_range(3, ~0U, 0) < 0) return berth_fail(err, errno, "close_range");
+  return 0;
+}
+
 int process_exec(const struct spec *spec, struct berth_error *err) {
   bool in_cwd = false;
   /*
@@ -78,8 +84,12 @@ int process_exec(const struct spec *spec, struct berth_error *err) {
   if (enter_cwd(spec->cwd, &in_cwd, false, err) < 0) return -1;
   if (apply_rlimits(spec, err) < 0) return -1;
   if (switch_user(spec, err) < 0) return -1;
-  /* A change of credentials clears the parent-death signal (supervise.c): set it again. */
+  /*
+   * A change of credentials clears the parent-death signal (supervise.c) and sets dumpable to the
+   * host's fs.suid_dumpable, which may be 1: set both again.
+   */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return berth_fail(err, errno, "prctl PR_SET_PDEATHSIG");
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return berth_fail(err, errno, "prctl PR_SET_DUMPABLE");
   if (enter_cwd(spec->cwd, &in_cwd, true, err) < 0) return -1;
   if (caps_apply(spec->caps, for_seccomp, err) < 0) return -1;
   if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -308,6 +308,17 @@ static int d_seccomp(struct spec *spec, char **f, const struct where *at, struct
   return 0;
 }
 
+static int d_cgroupfs(struct spec *spec, char **f, const struct where *at, struct berth_error *err) {
+  if (!strcmp(f[1], "ro")) spec->cgroupfs = SPEC_CGROUPFS_RO;
+  else if (!strcmp(f[1], "rw")) spec->cgroupfs = SPEC_CGROUPFS_RW;
+  else return bad(err, at, "cgroupfs access must be ro or rw, not", f[1]);
+  if (!strcmp(f[2], "v1")) spec->cgroupfs_layout = SPEC_CGROUPFS_V1;
+  else if (!strcmp(f[2], "hybrid")) spec->cgroupfs_layout = SPEC_CGROUPFS_HYBRID;
+  else if (!strcmp(f[2], "v2")) spec->cgroupfs_layout = SPEC_CGROUPFS_V2;
+  else return bad(err, at, "cgroupfs layout must be v1, hybrid or v2, not", f[2]);
+  return 0;
+}
+
 static int d_cwd(struct spec *spec, char **f, const struct where *at, struct berth_error *err) {
   if (f[1][0] != '/') return bad(err, at, "cwd must be an absolute path:", f[1]);
   return set_string(&spec->cwd, f[1], err);
@@ -357,6 +368,7 @@ static const struct directive {
     {"device", SPEC_FOR_INIT, 7, 7, d_device},
     {"masked", SPEC_FOR_INIT, 1, 1, d_masked},
     {"readonly", SPEC_FOR_INIT, 1, 1, d_readonly},
+    {"cgroupfs", SPEC_FOR_INIT, 2, 2, d_cgroupfs},
     {"no_new_privs", BOTH, 0, 0, d_no_new_privs},
     {"caps", BOTH, 1, 1, d_caps},
     {"user", BOTH, 2, 2, d_user},
@@ -398,6 +410,8 @@ static int complete(struct spec *spec, enum spec_reader reader, const char *path
                         path);
     if (spec->hostname && !(spec->unshare_flags & CLONE_NEWUTS))
       return berth_fail(err, 0, "%s: hostname needs \"unshare uts\": it must not rename the host", path);
+    if (spec->cgroupfs && !(spec->unshare_flags & CLONE_NEWCGROUP))
+      return berth_fail(err, 0, "%s: cgroupfs needs \"unshare cgroup\": it must not show the host's cgroups", path);
   }
   if (reader == SPEC_FOR_NSENTER && !spec->target) return berth_fail(err, 0, "%s: no target directive", path);
   if (!spec->cwd && set_string(&spec->cwd, "/", err) < 0) return -1;

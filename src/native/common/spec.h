@@ -49,6 +49,20 @@ struct spec_rlimit {
   rlim_t soft, hard;
 };
 
+/* /sys/fs/cgroup in the container: none, or the container's own cgroups read-only or writable. */
+enum spec_cgroupfs_access {
+  SPEC_CGROUPFS_NONE,
+  SPEC_CGROUPFS_RO,
+  SPEC_CGROUPFS_RW,
+};
+
+/* How the host's hierarchies are laid out (src/engine/cgroups/layout.ts decides). */
+enum spec_cgroupfs_layout {
+  SPEC_CGROUPFS_V1,     /* v1 controller hierarchies only */
+  SPEC_CGROUPFS_HYBRID, /* v1 controllers, and cgroup2 beside them at unified/ */
+  SPEC_CGROUPFS_V2,     /* cgroup2 alone */
+};
+
 enum spec_seccomp {
   SPEC_SECCOMP_DEFAULT,
   SPEC_SECCOMP_UNCONFINED,
@@ -70,6 +84,8 @@ struct spec {
   size_t n_masked;
   char **readonly;
   size_t n_readonly;
+  enum spec_cgroupfs_access cgroupfs;
+  enum spec_cgroupfs_layout cgroupfs_layout;
 
   /* berth-nsenter */
   pid_t target; /* 0: none */

@@ -20,7 +20,7 @@ int status_open(const char *path, struct berth_error *err) {
 }
 
 /* One write(2) of at most PIPE_BUF bytes is atomic on a FIFO, so lines never interleave. */
-static int send_line(int fd, const char *line, size_t len) {
+int status_send_line(int fd, const char *line, size_t len) {
   ssize_t n;
   do n = write(fd, line, len);
   while (n < 0 && errno == EINTR);
@@ -35,7 +35,7 @@ static int send_line(int fd, const char *line, size_t len) {
 int status_send_pid(int fd, pid_t pid, struct berth_error *err) {
   char line[32];
   int len = snprintf(line, sizeof line, "pid %d\n", (int)pid);
-  if (send_line(fd, line, (size_t)len) < 0) return berth_fail(err, errno, "write pid to status fifo");
+  if (status_send_line(fd, line, (size_t)len) < 0) return berth_fail(err, errno, "write pid to status fifo");
   return 0;
 }
 
@@ -47,7 +47,7 @@ void status_send_error(int fd, const char *program, const struct berth_error *er
     if (len < 0) return;
     if ((size_t)len >= sizeof line - 1) len = sizeof line - 2; /* truncated: keep room for the newline */
     line[len++] = '\n';
-    if (send_line(fd, line, (size_t)len) == 0) return;
+    if (status_send_line(fd, line, (size_t)len) == 0) return;
   }
   dprintf(STDERR_FILENO, "%s: %s\n", program, error->message);
 }

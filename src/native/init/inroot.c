@@ -27,9 +27,10 @@ int inroot_open(int root_fd, const char *path, unsigned long long resolve) {
       .flags = O_PATH | O_CLOEXEC,
       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve,
   };
-  int fd;
+  /* EAGAIN: a rename elsewhere raced the lookup; retried, but a sharer of a volume renaming in a loop must not hang us */
+  int fd, tries = 0;
   do fd = sys_openat2(root_fd, path, &how);
-  while (fd < 0 && errno == EAGAIN); /* a rename elsewhere raced the lookup */
+  while (fd < 0 && errno == EAGAIN && ++tries < 64);
   return fd;
 }
 

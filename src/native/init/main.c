@@ -21,6 +21,7 @@
 #include "../common/spec.h"
 #include "../common/status.h"
 #include "../common/supervise.h"
+#include "cgroupfs.h"
 #include "dev.h"
 #include "paths.h"
 #include "rootfs.h"
@@ -49,6 +50,7 @@ int main(int argc, char **argv, char **envp) {
   }
   /* CVE-2019-5736: from here on this process runs from a sealed copy of itself (selfexe.h). */
   if (selfexe_ensure_sealed(argv, envp, PROGRAM, &err) < 0) goto fail;
+  if (process_hide(&err) < 0) goto fail;
   if (spec_load(argv[1], SPEC_FOR_INIT, &spec, &err) < 0) goto fail;
   if ((status_fd = status_open(spec.status, &err)) < 0) goto fail;
 
@@ -65,7 +67,7 @@ int main(int argc, char **argv, char **envp) {
     spec_free(&spec);
     return rc;
   }
-  if (supervisor_child_start(&sup, &err) < 0) goto fail;
+  if (supervisor_child_start(&sup, &status_fd, &err) < 0) goto fail;
 
   /* The file system, built inside the rootfs and entered with pivot_root. */
   umask(0); /* device nodes and directories get exactly the modes asked for */
@@ -73,7 +75,8 @@ int main(int argc, char **argv, char **envp) {
   if ((root_fd = rootfs_bind(spec.rootfs, &err)) < 0) goto fail;
   if (rootfs_mount_proc(root_fd, &err) < 0) goto fail;
   if (dev_mount(root_fd, &spec, &err) < 0) goto fail;
-  if (rootfs_mount_sys(root_fd, &spec, &err) < 0) goto fail;
+  if (rootfs_mount_sys(root_fd, &err) < 0) goto fail;
+  if (cgroupfs_mount(root_fd, &spec, &err) < 0) goto fail;
   if (rootfs_mount_spec(root_fd, &spec, &err) < 0) goto fail;
   if (rootfs_create_cwd(root_fd, &spec, &err) < 0) goto fail;
   if (rootfs_pivot(root_fd, &err) < 0) goto fail;

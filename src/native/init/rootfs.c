@@ -70,14 +70,9 @@ int rootfs_mount_proc(int root_fd, struct berth_error *err) {
                        NULL, err);
 }
 
-int rootfs_mount_sys(int root_fd, const struct spec *spec, struct berth_error *err) {
-  bool own_network = spec->unshare_flags & CLONE_NEWNET;
-  for (size_t i = 0; i < spec->n_joins; i++) own_network |= spec->joins[i].nstype == CLONE_NEWNET;
-  if (own_network)
-    return mount_in_root(root_fd, "/sys", INROOT_DIR, KERNEL_FS, "sysfs", "sysfs",
-                         MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0, NULL, err);
-  return mount_in_root(root_fd, "/sys", INROOT_DIR, KERNEL_FS, "/sys", NULL,
-                       MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0, NULL, err);
+int rootfs_mount_sys(int root_fd, struct berth_error *err) {
+  return mount_in_root(root_fd, "/sys", INROOT_DIR, KERNEL_FS, "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                       0, NULL, err);
 }
 
 int rootfs_mount_spec(int root_fd, const struct spec *spec, struct berth_error *err) {

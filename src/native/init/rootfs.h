@@ -21,11 +21,12 @@ int rootfs_bind(const char *rootfs, struct berth_error *err);
 int rootfs_mount_proc(int root_fd, struct berth_error *err);
 
 /*
- * sysfs on /sys, read-only, when the container has a network namespace of its
- * own (a sysfs mount shows the mounter's network devices); with the host's,
- * a read-only bind of the host's /sys, as runc does.
+ * A fresh sysfs on /sys, read-only, in every network mode: never a bind of
+ * the host's /sys, whose submounts (the host's cgroup tree, debugfs,
+ * securityfs, bpf…) a read-only bind would leave writable. With the host's
+ * network namespace it shows the host's network devices, read-only.
  */
-int rootfs_mount_sys(int root_fd, const struct spec *spec, struct berth_error *err);
+int rootfs_mount_sys(int root_fd, struct berth_error *err);
 
 /* The spec's `mount` lines, in order. A bind of a file gets a file as its target. */
 int rootfs_mount_spec(int root_fd, const struct spec *spec, struct berth_error *err);

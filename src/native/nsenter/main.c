@@ -33,6 +33,7 @@ int main(int argc, char **argv, char **envp) {
   }
   /* CVE-2019-5736: the child below runs inside the container's PID namespace until execve (selfexe.h). */
   if (selfexe_ensure_sealed(argv, envp, PROGRAM, &err) < 0) goto fail;
+  if (process_hide(&err) < 0) goto fail;
   if (spec_load(argv[1], SPEC_FOR_NSENTER, &spec, &err) < 0) goto fail;
   if ((status_fd = status_open(spec.status, &err)) < 0) goto fail;
 
@@ -49,7 +50,7 @@ int main(int argc, char **argv, char **envp) {
     spec_free(&spec);
     return rc;
   }
-  if (supervisor_child_start(&sup, &err) < 0) goto fail;
+  if (supervisor_child_start(&sup, &status_fd, &err) < 0) goto fail;
 
   /* cwd, rlimits, user, capabilities, no_new_privs, seccomp, execve: returns only on failure. */
   process_exec(&spec, &err);
