@@ -3,6 +3,8 @@
  * HTTP status in one table (src/app/cli/exit-codes.ts); nothing branches on
  * message text.
  */
+import { getSystemErrorMap } from 'node:util';
+
 export type ErrorKind =
   | 'not-found'
   | 'already-exists'
@@ -41,6 +43,40 @@ export const internal = (message: string, cause?: unknown) => new BerthError('in
 
 export function isBerthError(err: unknown, kind?: ErrorKind): err is BerthError {
   return err instanceof BerthError && (kind === undefined || err.kind === kind);
+}
+
+/**
+ * What went wrong, in words fit for a message line: a BerthError's own
+ * message; a system error's description without its code, syscall or path
+ * ("ENOSPC: no space left on device, write '/var/lib/…'" becomes "no space
+ * left on device": paths inside the store are no business of the user's);
+ * zlib's text as "corrupt gzip data (incorrect header check)".
+ */
+export function describeCause(err: unknown): string {
+  if (err instanceof BerthError) return err.message;
+  const code = errnoCode(err);
+  const message = (err instanceof Error ? err.message : String(err)).replace(/\s*[\r\n]+\s*/g, ' ');
+  if (code?.startsWith('Z_')) return `corrupt gzip data (${message})`;
+  if (code && /^E[A-Z0-9]+$/.test(code)) {
+    const errno = (err as { errno?: unknown }).errno;
+    const described = typeof errno === 'number' ? getSystemErrorMap().get(errno)?.[1] : undefined;
+    return described ?? message.replace(new RegExp(`^${code}: `), '').replace(/, \w+( '.*')?$/, '');
+  }
+  return message;
+}
+
+/**
+ * `err` as one BerthError line under `context` ("layer sha256:…: no space
+ * left on device"). A BerthError keeps its kind; a full disk is unavailable,
+ * corrupt compressed data invalid-argument, anything else internal.
+ */
+export function withContext(context: string, err: unknown): BerthError {
+  const message = `${context}: ${describeCause(err)}`;
+  if (err instanceof BerthError) return new BerthError(err.kind, message, { cause: err.cause ?? err });
+  const code = errnoCode(err) ?? '';
+  if (code === 'ENOSPC' || code === 'EDQUOT') return unavailable(message, err);
+  if (code.startsWith('Z_')) return invalidArgument(message, err);
+  return internal(message, err);
 }
 
 /** The `code` of a Node system error (ENOENT, EEXIST, …), or undefined. */

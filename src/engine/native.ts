@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 export interface Native {
-  /** `path` as a string, or as bytes (a file name need not be UTF-8) */
+  /** Paths of files from layers and containers come as Buffers: their names are bytes (layers/names.ts). */
   mknod(path: string | Buffer, mode: number, major: number, minor: number): void;
-  lsetxattr(path: string, name: string, value: Buffer): void;
+  lsetxattr(path: string | Buffer, name: string, value: Buffer): void;
   /** null when the attribute is absent. */
-  lgetxattr(path: string, name: string): Buffer | null;
-  llistxattr(path: string): string[];
+  lgetxattr(path: string | Buffer, name: string): Buffer | null;
+  llistxattr(path: string | Buffer): string[];
   /** `cwd` (may be '') is where relative paths inside `data` resolve. */
   mount(source: string, target: string, fstype: string, flags: number, data: string, cwd: string): void;
   umount2(target: string, flags: number): void;

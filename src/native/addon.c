@@ -118,7 +118,7 @@ static napi_value js_mknod(napi_env env, napi_callback_info info) {
 /* lsetxattr(path, name, value: Buffer) — never follows a final symlink. */
 static napi_value js_lsetxattr(napi_env env, napi_callback_info info) {
   ARGS(3);
-  char *path = string_arg(env, argv, 0);
+  char *path = path_arg(env, argv, 0);
   if (!path) return NULL;
   char *name = string_arg(env, argv, 1);
   if (!name) { free(path); return NULL; }
@@ -139,7 +139,7 @@ static napi_value js_lsetxattr(napi_env env, napi_callback_info info) {
 /* lgetxattr(path, name) → Buffer, or null when the attribute is absent. */
 static napi_value js_lgetxattr(napi_env env, napi_callback_info info) {
   ARGS(2);
-  char *path = string_arg(env, argv, 0);
+  char *path = path_arg(env, argv, 0);
   if (!path) return NULL;
   char *name = string_arg(env, argv, 1);
   if (!name) { free(path); return NULL; }
@@ -162,7 +162,7 @@ static napi_value js_lgetxattr(napi_env env, napi_callback_info info) {
 /* llistxattr(path) → string[] */
 static napi_value js_llistxattr(napi_env env, napi_callback_info info) {
   ARGS(1);
-  char *path = string_arg(env, argv, 0);
+  char *path = path_arg(env, argv, 0);
   if (!path) return NULL;
   napi_value result;
   ssize_t len = llistxattr(path, NULL, 0);

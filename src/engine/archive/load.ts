@@ -14,10 +14,12 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { nodeCrypto } from '../builtins.js';
 import { digestOf, isDigest } from '../digest.js';
-import { invalidArgument } from '../errors.js';
+import { invalidArgument, isBerthError, withContext } from '../errors.js';
 import type { ProgressListener } from '../events.js';
 import { byteCounter, decompressed } from '../layers/compression.js';
+import { freeSpaceLimit, withinLimit } from '../layers/size-limit.js';
 import { readTar } from '../layers/tar.js';
+import { checkJsonSize, parseBoundedJson } from '../images/bounded-json.js';
 import { hostArchitecture, parseImageConfig } from '../images/config.js';
 import { ingestLayers, MEDIA_TYPES, type StagedBlob } from '../images/layer-store.js';
 import { parseReference, parseTaggedReference, qualifiedName, familiarName } from '../images/reference.js';
@@ -69,12 +71,7 @@ class StagedArchive {
   }
 
   json<T>(name: string): T {
-    const file = this.require(name, 'file');
-    try {
-      return JSON.parse(fs.readFileSync(file.file, 'utf8')) as T;
-    } catch (err) {
-      throw invalidArgument(`invalid image archive: ${name} is not valid JSON`, err);
-    }
+    return readBoundedJson<T>(this.require(name, 'file'), `invalid image archive: ${name}`);
   }
 }
 
@@ -90,7 +87,8 @@ export async function loadArchive(
   } catch (err) {
     // Layers and blobs placed before the failure have no rows: collect them now, outside the lock.
     store.collectGarbage();
-    throw err;
+    // A raw errno or zlib error (staging on a full disk, a corrupt gzipped archive) becomes one readable line here.
+    throw isBerthError(err) ? err : withContext('load', err);
   }
 }
 
@@ -108,6 +106,7 @@ function loadUnderLock(
       const found = archive.lookup('manifest.json') ? dockerImages(archive) : ociImages(archive);
       const ready: { configBytes: Buffer; layers: Awaited<ReturnType<typeof ingestLayers>>; tags: string[] }[] = [];
       for (const image of found) {
+        checkJsonSize(image.config.size, 'invalid image config');
         const configBytes = fs.readFileSync(image.config.file);
         const config = parseImageConfig(configBytes);
         const layers = await ingestLayers(store, staging, image.layers, {
@@ -148,21 +147,30 @@ async function stageArchive(
     ),
   );
   input.on('error', (err) => counted.destroy(err));
+  // A gzipped archive may be a bomb: what it expands to is staged, so it is held to the store's free space.
+  const limit = freeSpaceLimit(staging);
   let count = 0;
-  for await (const entry of readTar(await decompressed(counted))) {
+  for await (const entry of readTar(withinLimit(await decompressed(counted), limit, 'load: archive: '))) {
     const name = normalizeEntryName(entry.name);
     if (entry.type === 'file') {
       const file = path.join(filesDir, String(count++));
       const hash = nodeCrypto().createHash('sha256');
       const out = fs.createWriteStream(file);
       let size = 0;
-      for await (const chunk of entry.body) {
-        hash.update(chunk);
-        size += chunk.length;
-        if (!out.write(chunk)) await once(out, 'drain');
+      try {
+        for await (const chunk of entry.body) {
+          hash.update(chunk);
+          size += chunk.length;
+          if (!out.write(chunk)) await once(out, 'drain');
+        }
+        out.end();
+        await once(out, 'finish');
+      } catch (err) {
+        // The read failed (corrupt data, a bomb): the file still opening must not fail later, uncaught, once staging is gone.
+        out.on('error', () => {});
+        out.destroy();
+        throw err;
       }
-      out.end();
-      await once(out, 'finish');
       archive.files.set(name, { file, digest: digestOf(hash), size });
     } else if (entry.type === 'symlink') {
       // Old Docker archives link identical layers: <id>/layer.tar -> ../<other>/layer.tar
@@ -170,6 +178,12 @@ async function stageArchive(
     }
   }
   return archive;
+}
+
+/** A staged JSON document, refused by its size before it is read and by its depth before it is parsed. */
+function readBoundedJson<T>(blob: StagedBlob, what: string): T {
+  checkJsonSize(blob.size, what);
+  return parseBoundedJson(fs.readFileSync(blob.file), what) as T;
 }
 
 /** Archive member names as plain relative paths; anything pointing outside the archive is refused. */
@@ -220,13 +234,7 @@ function ociImages(archive: StagedArchive): ArchivedImage[] {
     }
     return blob;
   };
-  const readJson = <T>(blob: StagedBlob, what: string): T => {
-    try {
-      return JSON.parse(fs.readFileSync(blob.file, 'utf8')) as T;
-    } catch (err) {
-      throw invalidArgument(`invalid image archive: ${what} is not valid JSON`, err);
-    }
-  };
+  const readJson = <T>(blob: StagedBlob, what: string): T => readBoundedJson<T>(blob, `invalid image archive: ${what}`);
   const index = archive.json<{ manifests?: Descriptor[] }>('index.json');
   const images: ArchivedImage[] = [];
   for (const top of index.manifests ?? []) {

@@ -13,12 +13,13 @@
  * whiteout, `trusted.overlay.opaque=y` on a directory hides what lies below.
  */
 import fs from 'node:fs';
-import path from 'node:path';
+import { below, bytePath, displayName, type BytePath } from '../layers/names.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'other' | 'whiteout';
 
 /** One path of a layer's diff dir, relative ("etc/passwd"). */
 export interface LayerEntry {
+  /** for display (layers/names.ts): bytes that are not UTF-8 appear as \xNN, so distinct names stay distinct */
   path: string;
   type: EntryType;
   /** bytes for regular files, 0 otherwise */
@@ -150,37 +151,42 @@ export function analyzeLayers(layers: readonly (readonly LayerEntry[])[]): Image
 
 /** What reads the opaque xattr; the engine's Native satisfies it. */
 export interface XattrReader {
-  lgetxattr(path: string, name: string): Buffer | null;
+  lgetxattr(path: string | Buffer, name: string): Buffer | null;
 }
 
 const OPAQUE_XATTR = 'trusted.overlay.opaque';
 
-/** The entries of one layer's diff dir (store.layerDiff(chainId)). */
+/**
+ * The entries of one layer's diff dir (store.layerDiff(chainId)). The walk
+ * reads names as bytes (a name that is not UTF-8 must still be found by
+ * lstat) and turns them into display paths only for the entries.
+ */
 export function readLayerEntries(diffDir: string, xattrs: XattrReader): LayerEntry[] {
   const entries: LayerEntry[] = [];
-  const walk = (rel: string) => {
-    let names: string[];
+  const walk = (rel: BytePath) => {
+    let names: BytePath[];
     try {
-      names = fs.readdirSync(path.join(diffDir, rel));
+      names = fs.readdirSync(below(diffDir, rel), { encoding: 'buffer' }).map(bytePath);
     } catch {
       return;
     }
     for (const name of names.sort()) {
       const childRel = rel ? `${rel}/${name}` : name;
-      const abs = path.join(diffDir, childRel);
+      const abs = below(diffDir, childRel);
       const stat = fs.lstatSync(abs);
+      const path = displayName(childRel);
       if (stat.isCharacterDevice() && stat.rdev === 0) {
-        entries.push({ path: childRel, type: 'whiteout', size: 0 });
+        entries.push({ path, type: 'whiteout', size: 0 });
       } else if (stat.isDirectory()) {
         const opaque = xattrs.lgetxattr(abs, OPAQUE_XATTR)?.toString() === 'y';
-        entries.push({ path: childRel, type: 'dir', size: 0, ...(opaque ? { opaque } : {}) });
+        entries.push({ path, type: 'dir', size: 0, ...(opaque ? { opaque } : {}) });
         walk(childRel);
       } else if (stat.isSymbolicLink()) {
-        entries.push({ path: childRel, type: 'symlink', size: 0 });
+        entries.push({ path, type: 'symlink', size: 0 });
       } else if (stat.isFile()) {
-        entries.push({ path: childRel, type: 'file', size: stat.size });
+        entries.push({ path, type: 'file', size: stat.size });
       } else {
-        entries.push({ path: childRel, type: 'other', size: 0 });
+        entries.push({ path, type: 'other', size: 0 });
       }
     }
   };

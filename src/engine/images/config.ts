@@ -5,6 +5,7 @@
  */
 import type { Digest } from '../digest.js';
 import { invalidArgument } from '../errors.js';
+import { parseBoundedJson } from './bounded-json.js';
 
 export interface ContainerConfig {
   User?: string;
@@ -44,15 +45,9 @@ export interface ImageConfig {
   docker_version?: string;
 }
 
-/** Parses config bytes, checking only what berth relies on. */
+/** Parses config bytes, checking only what berth relies on, within the bounds of bounded-json.ts. */
 export function parseImageConfig(bytes: Buffer): ImageConfig {
-  let value: unknown;
-  try {
-    value = JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw invalidArgument(`invalid image config: ${(err as Error).message}`, err);
-  }
-  const config = value as ImageConfig;
+  const config = parseBoundedJson(bytes, 'invalid image config') as ImageConfig;
   if (
     typeof config !== 'object' ||
     config === null ||

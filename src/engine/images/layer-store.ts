@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Digest } from '../digest.js';
 import { nodeCrypto } from '../builtins.js';
 import { chainIds, digestOf } from '../digest.js';
-import { invalidArgument } from '../errors.js';
+import { invalidArgument, withContext } from '../errors.js';
 import type { ProgressListener } from '../events.js';
 import { applyLayer } from '../layers/apply.js';
 import type { Store } from '../store/store.js';
@@ -115,9 +115,15 @@ export async function ingestLayers(
       const layerRoot = fs.mkdtempSync(path.join(staging, 'layer-'));
       const diffDir = path.join(layerRoot, 'diff');
       fs.mkdirSync(diffDir, { mode: 0o755 });
-      const applied = await applyLayer(fs.createReadStream(blob.file), diffDir, {
-        onProgress: (current: number) => onProgress?.({ type: 'progress', operation, id: shortId, current, total: blob.size }),
-      });
+      let applied: Awaited<ReturnType<typeof applyLayer>>;
+      try {
+        applied = await applyLayer(fs.createReadStream(blob.file), diffDir, {
+          onProgress: (current: number) => onProgress?.({ type: 'progress', operation, id: shortId, current, total: blob.size }),
+        });
+      } catch (err) {
+        // applyLayer says what is wrong; which layer, and in which operation, is known here.
+        throw withContext(`${operation}: layer ${blob.digest}`, err);
+      }
       diffId = applied.diffId;
       size = applied.size;
       if (expected && expected !== diffId) {

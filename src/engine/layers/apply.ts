@@ -7,20 +7,24 @@
  * the only writer of its staging directory, so checking with lstat is
  * enough); nothing existing is opened for writing (it is removed and created
  * anew with O_EXCL); and metadata calls never follow a final symlink.
+ *
+ * Names are bytes from the tar header to the file-system call (names.ts):
+ * paths inside the layer are byte strings, given to fs as Buffers.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { nodeCrypto } from '../builtins.js';
 import { digestOf, type Digest } from '../digest.js';
-import { BerthError, errnoCode, internal, invalidArgument, isBerthError, unavailable } from '../errors.js';
+import { BerthError, describeCause, errnoCode, invalidArgument, isBerthError, withContext } from '../errors.js';
 import { loadNative, type Native } from '../native.js';
 import { byteCounter, decompressed } from './compression.js';
+import { layerSizeLimit, withinLimit, type SizeLimit } from './size-limit.js';
+import { below, bytePath, quoteName, type BytePath } from './names.js';
 import { readTar, type TarEntry } from './tar.js';
 
 export interface ApplyLayerOptions {
-  /** Refuse a layer whose uncompressed tar is larger. Default: $BERTH_MAX_LAYER_BYTES, else 64 GiB. */
+  /** Refuse a layer whose uncompressed tar is larger. Default: layerSizeLimit(dir) (the store's free space less a reserve, or $BERTH_MAX_LAYER_BYTES). */
   maxBytes?: number;
   /** Called as the input (compressed, as stored) is read, with the bytes read so far. */
   onProgress?: (bytesRead: number) => void;
@@ -34,7 +38,6 @@ export interface AppliedLayer {
   size: number;
 }
 
-const DEFAULT_MAX_LAYER_BYTES = 64 * 1024 ** 3;
 const WHITEOUT_PREFIX = '.wh.';
 const WHITEOUT_META_PREFIX = '.wh..wh.';
 const OPAQUE_MARKER = '.wh..wh..opq';
@@ -46,10 +49,11 @@ const OVERLAY_XATTR = /^(trusted|user)\.overlay\./;
  * into `dir`, an empty directory, turning `.wh.` entries into overlayfs
  * whiteouts and opaque directories.
  *
- * On failure it throws a one-line BerthError (invalid-argument for a hostile
- * or broken layer) and leaves `dir` half written: the caller stages `dir` in a
- * temporary place and removes it, since only the caller knows what else to
- * clean up. `input` is destroyed on failure.
+ * On failure it throws a one-line BerthError that says what is wrong with the
+ * layer (the caller names the layer): invalid-argument for a hostile, broken
+ * or oversized one, unavailable for a full disk. It leaves `dir` half
+ * written: the caller stages `dir` in a temporary place and removes it, since
+ * only the caller knows what else to clean up. `input` is destroyed on failure.
  */
 export async function applyLayer(input: Readable, dir: string, options: ApplyLayerOptions = {}): Promise<AppliedLayer> {
   const { onProgress } = options;
@@ -57,20 +61,20 @@ export async function applyLayer(input: Readable, dir: string, options: ApplyLay
   if (counted !== input) input.on('error', (err) => counted.destroy(err));
   let tar: Readable | undefined;
   try {
-    const maxBytes = options.maxBytes ?? defaultMaxBytes();
+    const limit: SizeLimit = options.maxBytes !== undefined ? { bytes: options.maxBytes } : layerSizeLimit(dir);
     const writer = new LayerWriter(dir, options.native ?? loadNative());
     const hash = nodeCrypto().createHash('sha256');
     tar = await decompressed(counted);
     // pipe() does not pass errors along; without this a failing read would hang the unpack.
     if (tar !== counted) counted.on('error', (err) => tar?.destroy(err));
-    for await (const entry of readTar(hashedWithinLimit(tar, hash, maxBytes))) {
+    for await (const entry of readTar(hashed(withinLimit(readErrorsNamed(tar), limit), hash))) {
       await writer.apply(entry);
     }
     writer.setDirectoryTimes();
     return { diffId: digestOf(hash), size: writer.contentBytes };
   } catch (err) {
     for (const stream of [tar, counted, input]) if (stream) destroyQuietly(stream);
-    throw asLayerError(err);
+    throw isBerthError(err) ? err : withContext('unpacking', err);
   }
 }
 
@@ -84,23 +88,20 @@ function destroyQuietly(stream: Readable): void {
   stream.destroy();
 }
 
-function defaultMaxBytes(): number {
-  const configured = process.env.BERTH_MAX_LAYER_BYTES;
-  if (configured === undefined || configured === '') return DEFAULT_MAX_LAYER_BYTES;
-  const value = Number(configured);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw invalidArgument(`BERTH_MAX_LAYER_BYTES must be a positive whole number of bytes, not ${JSON.stringify(configured)}`);
+/** Hashes the uncompressed stream for the DiffID. */
+async function* hashed(source: AsyncIterable<Buffer>, hash: Hash): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    hash.update(chunk);
+    yield chunk;
   }
-  return value;
 }
 
 /**
- * Hashes the uncompressed stream for the DiffID and stops a tar bomb as soon
- * as it passes the limit. Read errors become BerthErrors here, so that they
- * are not mistaken for a failure to write whichever entry was being read.
+ * Read errors (corrupt gzip, a failing disk) become BerthErrors where they
+ * happen, so that they are not mistaken for a failure to write whichever
+ * entry was being read.
  */
-async function* hashedWithinLimit(source: AsyncIterable<Buffer>, hash: Hash, maxBytes: number): AsyncGenerator<Buffer> {
-  let total = 0;
+async function* readErrorsNamed(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const chunks = source[Symbol.asyncIterator]();
   try {
     for (;;) {
@@ -108,12 +109,11 @@ async function* hashedWithinLimit(source: AsyncIterable<Buffer>, hash: Hash, max
       try {
         next = await chunks.next();
       } catch (err) {
-        throw asReadError(err);
+        if (isBerthError(err)) throw err;
+        // zlib's errors are about the data, not about reading it.
+        throw (errnoCode(err) ?? '').startsWith('Z_') ? invalidArgument(describeCause(err), err) : withContext('reading', err);
       }
       if (next.done) return;
-      total += next.value.length;
-      if (total > maxBytes) throw invalidArgument(`layer exceeds the size limit of ${maxBytes} bytes`);
-      hash.update(next.value);
       yield next.value;
     }
   } finally {
@@ -121,38 +121,21 @@ async function* hashedWithinLimit(source: AsyncIterable<Buffer>, hash: Hash, max
   }
 }
 
-function asReadError(err: unknown): BerthError {
-  if (isBerthError(err)) return err;
-  const message = oneLine(err instanceof Error ? err.message : String(err));
-  if ((errnoCode(err) ?? '').startsWith('Z_')) return invalidArgument(`invalid layer: corrupt gzip data (${message})`, err);
-  return internal(`reading layer: ${message}`, err);
+/** An entry name (bytes) quoted so that the message stays on one line whatever the name holds. */
+function quoted(name: Buffer | BytePath): string {
+  return quoteName(name);
 }
 
-function asLayerError(err: unknown): BerthError {
-  if (isBerthError(err)) return err;
-  const message = oneLine(err instanceof Error ? err.message : String(err));
-  return internal(`unpacking layer: ${message}`, err);
-}
-
-function oneLine(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ');
-}
-
-/** An entry name quoted so that the message stays on one line whatever the name holds. */
-function quoted(name: string): string {
-  return JSON.stringify(name);
-}
-
-function refuse(entryName: string, why: string): BerthError {
+function refuse(entryName: Buffer, why: string): BerthError {
   return invalidArgument(`layer entry ${quoted(entryName)}: ${why}`);
 }
 
 /**
- * A name from the archive as a clean relative path ("" for the layer root):
- * no NUL, not absolute, no `..` component. `.` components and repeated or
- * trailing slashes are dropped.
+ * A name from the archive (a byte string) as a clean relative path ("" for
+ * the layer root): no NUL, not absolute, no `..` component. `.` components
+ * and repeated or trailing slashes are dropped.
  */
-function layerPath(name: string, entryName: string, what = 'path'): string {
+function layerPath(name: BytePath, entryName: Buffer, what = 'path'): BytePath {
   if (name.includes('\0')) throw refuse(entryName, `${what} contains a NUL byte`);
   if (name.startsWith('/')) throw refuse(entryName, `${what} is absolute and escapes the layer`);
   const parts = name.split('/').filter((part) => part !== '' && part !== '.');
@@ -188,27 +171,24 @@ class LayerWriter {
   ) {}
 
   async apply(entry: TarEntry): Promise<void> {
-    const rel = layerPath(entry.name, entry.name);
+    const rel = layerPath(bytePath(entry.nameBytes), entry.nameBytes);
     if (isAufsMetadata(rel)) return;
     const base = baseOf(rel);
     try {
-      if (base === OPAQUE_MARKER) this.markOpaque(rel, entry.name);
+      if (base === OPAQUE_MARKER) this.markOpaque(rel, entry.nameBytes);
       else if (base.startsWith(WHITEOUT_META_PREFIX)) return;
-      else if (base.startsWith(WHITEOUT_PREFIX)) this.whiteout(rel, entry.name);
+      else if (base.startsWith(WHITEOUT_PREFIX)) this.whiteout(rel, entry.nameBytes);
       else await this.create(rel, entry);
     } catch (err) {
       if (isBerthError(err)) throw err;
-      const code = errnoCode(err);
-      const reason = oneLine(err instanceof Error ? err.message : String(err));
-      const message = `unpacking layer entry ${quoted(entry.name)}: ${reason}`;
-      throw code === 'ENOSPC' || code === 'EDQUOT' ? unavailable(message, err) : internal(message, err);
+      throw withContext(`layer entry ${quoted(entry.nameBytes)}`, err);
     }
   }
 
-  private async create(rel: string, entry: TarEntry): Promise<void> {
-    if (rel === '' && entry.type !== 'dir') throw refuse(entry.name, 'the layer root can only be a directory');
+  private async create(rel: BytePath, entry: TarEntry): Promise<void> {
+    if (rel === '' && entry.type !== 'dir') throw refuse(entry.nameBytes, 'the layer root can only be a directory');
     checkOwner(entry);
-    this.prepareParents(rel, entry.name);
+    this.prepareParents(rel, entry.nameBytes);
     switch (entry.type) {
       case 'file':
         return this.createFile(rel, entry);
@@ -223,12 +203,12 @@ class LayerWriter {
       case 'fifo':
         return this.createNode(rel, entry);
       default:
-        throw refuse(entry.name, `unsupported tar entry type ${quoted(entry.typeflag)}`);
+        throw refuse(entry.nameBytes, `unsupported tar entry type ${JSON.stringify(entry.typeflag)}`);
     }
   }
 
-  private abs(rel: string): string {
-    return rel === '' ? this.root : path.join(this.root, rel);
+  private abs(rel: BytePath): Buffer {
+    return below(this.root, rel);
   }
 
   /**
@@ -237,7 +217,7 @@ class LayerWriter {
    * A symlink on the way is refused rather than followed: that is how a layer
    * would otherwise reach outside itself (`a -> /`, then `a/etc/passwd`).
    */
-  private prepareParents(rel: string, entryName: string, create = true): void {
+  private prepareParents(rel: BytePath, entryName: Buffer, create = true): void {
     const parent = parentOf(rel);
     if (this.realDirs.has(parent)) return;
     let current = '';
@@ -264,7 +244,7 @@ class LayerWriter {
    * already there; in that case removes what is in the way and runs it again.
    * Trying first saves a lookup per entry in the usual case, a fresh layer.
    */
-  private replacing<T>(rel: string, make: () => T): T {
+  private replacing<T>(rel: BytePath, make: () => T): T {
     try {
       return make();
     } catch (err) {
@@ -274,7 +254,7 @@ class LayerWriter {
     return make();
   }
 
-  private remove(rel: string): void {
+  private remove(rel: BytePath): void {
     const abs = this.abs(rel);
     // rm never follows the symlinks inside what it removes.
     if (fs.lstatSync(abs).isDirectory()) fs.rmSync(abs, { recursive: true });
@@ -283,7 +263,7 @@ class LayerWriter {
   }
 
   /** Drops what we knew about `rel` and everything below it: it is gone, or about to be something else. */
-  private forget(rel: string): void {
+  private forget(rel: BytePath): void {
     if (!this.realDirs.delete(rel)) return; // nothing below a non-directory was ever recorded
     const below = `${rel}/`;
     for (const known of this.realDirs) if (known.startsWith(below)) this.realDirs.delete(known);
@@ -291,7 +271,7 @@ class LayerWriter {
     for (const known of this.dirTimes.keys()) if (known.startsWith(below)) this.dirTimes.delete(known);
   }
 
-  private async createFile(rel: string, entry: TarEntry): Promise<void> {
+  private async createFile(rel: BytePath, entry: TarEntry): Promise<void> {
     const abs = this.abs(rel);
     const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
     // Never open what exists (it may be a link to elsewhere): replace it. The file stays
@@ -311,7 +291,7 @@ class LayerWriter {
     this.finishMetadata(abs, entry);
   }
 
-  private createDir(rel: string, entry: TarEntry): void {
+  private createDir(rel: BytePath, entry: TarEntry): void {
     const abs = this.abs(rel);
     this.makeDirectory(rel);
     // abs is a directory we made or lstat'ed, so chmod (which follows links) meets no link here.
@@ -322,35 +302,37 @@ class LayerWriter {
     this.dirTimes.set(rel, entry.mtime);
   }
 
-  private createSymlink(rel: string, entry: TarEntry): void {
-    if (entry.linkname === '') throw refuse(entry.name, 'symlink has no target');
-    if (entry.linkname.includes('\0')) throw refuse(entry.name, 'symlink target contains a NUL byte');
+  private createSymlink(rel: BytePath, entry: TarEntry): void {
+    const target = entry.linknameBytes;
+    if (target.length === 0) throw refuse(entry.nameBytes, 'symlink has no target');
+    if (target.includes(0)) throw refuse(entry.nameBytes, 'symlink target contains a NUL byte');
     const abs = this.abs(rel);
     // The target is only data: it may point anywhere, since nothing here ever follows it.
-    this.replacing(rel, () => fs.symlinkSync(entry.linkname, abs));
+    this.replacing(rel, () => fs.symlinkSync(target, abs));
     // Docker counts a symlink's own size (its target's length) in image sizes; so does berth.
-    this.contentBytes += Buffer.byteLength(entry.linkname);
+    this.contentBytes += target.length;
     fs.lchownSync(abs, entry.uid, entry.gid);
     this.setXattrs(abs, entry);
     fs.lutimesSync(abs, entry.mtime, entry.mtime);
   }
 
   /** A hardlink may only point at a non-directory this layer already holds; it shares that entry's metadata. */
-  private createHardlink(rel: string, entry: TarEntry): void {
-    const target = layerPath(entry.linkname, entry.name, 'hardlink target');
-    if (target === '') throw refuse(entry.name, 'hardlink target is the layer root');
-    this.prepareParents(target, entry.name, false);
+  private createHardlink(rel: BytePath, entry: TarEntry): void {
+    const name = entry.nameBytes;
+    const target = layerPath(bytePath(entry.linknameBytes), name, 'hardlink target');
+    if (target === '') throw refuse(name, 'hardlink target is the layer root');
+    this.prepareParents(target, name, false);
     const targetAbs = this.abs(target);
     const stat = fs.lstatSync(targetAbs, { throwIfNoEntry: false });
-    if (!stat) throw refuse(entry.name, `hardlink target ${quoted(entry.linkname)} is not in the layer`);
-    if (stat.isDirectory()) throw refuse(entry.name, `hardlink target ${quoted(entry.linkname)} is a directory`);
+    if (!stat) throw refuse(name, `hardlink target ${quoted(entry.linknameBytes)} is not in the layer`);
+    if (stat.isDirectory()) throw refuse(name, `hardlink target ${quoted(entry.linknameBytes)} is a directory`);
     if (target === rel) return;
-    if (target.startsWith(`${rel}/`)) throw refuse(entry.name, 'hardlink target lies inside the entry it replaces');
+    if (target.startsWith(`${rel}/`)) throw refuse(name, 'hardlink target lies inside the entry it replaces');
     // link(2) does not follow a symlink target: the new name links the symlink itself.
     this.replacing(rel, () => fs.linkSync(targetAbs, this.abs(rel)));
   }
 
-  private createNode(rel: string, entry: TarEntry): void {
+  private createNode(rel: BytePath, entry: TarEntry): void {
     const abs = this.abs(rel);
     const { S_IFCHR, S_IFBLK, S_IFIFO } = this.native;
     const kind = entry.type === 'chardev' ? S_IFCHR : entry.type === 'blockdev' ? S_IFBLK : S_IFIFO;
@@ -361,7 +343,7 @@ class LayerWriter {
   }
 
   /** A directory over a directory only updates its metadata; over anything else it replaces it. */
-  private makeDirectory(rel: string): void {
+  private makeDirectory(rel: BytePath): void {
     const abs = this.abs(rel);
     try {
       fs.mkdirSync(abs, 0o700);
@@ -375,12 +357,12 @@ class LayerWriter {
   }
 
   /** Xattrs after chown (which clears security.capability), times last. */
-  private finishMetadata(abs: string, entry: TarEntry): void {
+  private finishMetadata(abs: Buffer, entry: TarEntry): void {
     this.setXattrs(abs, entry);
     fs.lutimesSync(abs, entry.mtime, entry.mtime);
   }
 
-  private setXattrs(abs: string, entry: TarEntry): void {
+  private setXattrs(abs: Buffer, entry: TarEntry): void {
     for (const [name, value] of entry.xattrs) {
       if (OVERLAY_XATTR.test(name)) continue;
       this.native.lsetxattr(abs, name, value);
@@ -388,7 +370,7 @@ class LayerWriter {
   }
 
   /** `dir/.wh.name`: hide `name` of the layers below, as overlayfs does, with a 0/0 character device. */
-  private whiteout(rel: string, entryName: string): void {
+  private whiteout(rel: BytePath, entryName: Buffer): void {
     const hidden = baseOf(rel).slice(WHITEOUT_PREFIX.length);
     // A basename holds no slash, so "." , ".." and "" are the only names that could leave the directory.
     if (hidden === '' || hidden === '.' || hidden === '..') throw refuse(entryName, 'whiteout names an invalid path');
@@ -398,7 +380,7 @@ class LayerWriter {
   }
 
   /** `dir/.wh..wh..opq`: hide everything the layers below have in `dir`. */
-  private markOpaque(rel: string, entryName: string): void {
+  private markOpaque(rel: BytePath, entryName: Buffer): void {
     this.prepareParents(rel, entryName);
     this.native.lsetxattr(this.abs(parentOf(rel)), 'trusted.overlay.opaque', Buffer.from('y'));
   }
@@ -411,7 +393,7 @@ class LayerWriter {
 }
 
 /** AUFS keeps hardlink and other bookkeeping under /.wh..wh.*; it means nothing to overlayfs. */
-function isAufsMetadata(rel: string): boolean {
+function isAufsMetadata(rel: BytePath): boolean {
   return rel.startsWith(WHITEOUT_META_PREFIX) && rel !== OPAQUE_MARKER;
 }
 
@@ -428,7 +410,7 @@ function checkOwner(entry: TarEntry): void {
     ['uid', entry.uid],
     ['gid', entry.gid],
   ] as const) {
-    if (!Number.isSafeInteger(id) || id < 0 || id > MAX_ID) throw refuse(entry.name, `${what} ${id} is out of range`);
+    if (!Number.isSafeInteger(id) || id < 0 || id > MAX_ID) throw refuse(entry.nameBytes, `${what} ${id} is out of range`);
   }
 }
 

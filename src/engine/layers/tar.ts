@@ -3,14 +3,18 @@
  * base-256 numbers), written for layers: the reader never buffers a body, and
  * both sides work on whole chunks rather than bytes.
  *
- * Names are decoded as UTF-8, as Go's archive/tar and Docker do; a name that is
- * not valid UTF-8 comes back with U+FFFD in it.
+ * Names and link targets are bytes (names.ts): the reader hands out the exact
+ * bytes of the ustar fields, GNU long names and PAX `path`/`linkpath` records
+ * (Go's archive/tar keeps them raw too), with a text form for messages beside
+ * them; the writer takes names as text or bytes and writes them unchanged.
  */
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { invalidArgument } from '../errors.js';
+import { displayName, quoteName } from './names.js';
 
 const BLOCK = 512;
+const SLASH = Buffer.from('/');
 /** Extended headers (PAX, GNU long names) are read into memory; anything bigger than this is not a real archive. */
 const MAX_EXTENDED_HEADER = 8 * 1024 * 1024;
 const ZEROS = Buffer.alloc(2 * BLOCK);
@@ -18,12 +22,16 @@ const ZEROS = Buffer.alloc(2 * BLOCK);
 export type TarEntryType = 'file' | 'hardlink' | 'symlink' | 'chardev' | 'blockdev' | 'dir' | 'fifo' | 'other';
 
 export interface TarHeader {
-  /** The full path as stored (ustar prefix + name, a GNU long name or PAX `path`), e.g. "./usr/bin/" */
+  /** The full path as stored (ustar prefix + name, a GNU long name or PAX `path`), e.g. "./usr/bin/": the truth for file systems. */
+  nameBytes: Buffer;
+  /** nameBytes as text, for messages and for names that are text by nature (an archive's manifest.json); see displayName. */
   name: string;
   type: TarEntryType;
   /** The raw typeflag character, useful when type is 'other' ("S" for GNU sparse, …). */
   typeflag: string;
-  /** Hardlink or symlink target. */
+  /** Hardlink or symlink target, as stored. */
+  linknameBytes: Buffer;
+  /** linknameBytes as text. */
   linkname: string;
   /** Permission bits including setuid, setgid and sticky (07777). */
   mode: number;
@@ -167,9 +175,14 @@ function checksums(block: Buffer): { unsigned: number; signed: number } {
 }
 
 function text(block: Buffer, start: number, length: number): string {
+  return bytes(block, start, length).toString('utf8');
+}
+
+/** A NUL-terminated (or full) field, copied: the block is a view of input that moves on. */
+function bytes(block: Buffer, start: number, length: number): Buffer {
   const nul = block.indexOf(0, start);
   const end = nul === -1 || nul > start + length ? start + length : nul;
-  return block.toString('utf8', start, end);
+  return Buffer.from(block.subarray(start, end));
 }
 
 /** An octal field (NUL or space padded) or a GNU base-256 field (high bit of the first byte set). */
@@ -214,9 +227,9 @@ const TYPES: Record<string, TarEntryType> = {
 };
 
 interface RawHeader {
-  name: string;
+  name: Buffer;
   typeflag: string;
-  linkname: string;
+  linkname: Buffer;
   mode: number;
   uid: number;
   gid: number;
@@ -236,13 +249,13 @@ function parseHeader(block: Buffer, offset: number): RawHeader {
   const magic = block.toString('latin1', 257, 263);
   const ustar = magic === 'ustar\0';
   const ustarLike = ustar || magic === 'ustar ';
-  let name = text(block, 0, 100);
+  let name = bytes(block, 0, 100);
   // GNU tar ("ustar  ") keeps atime/ctime where POSIX keeps the prefix.
-  if (ustar && block[345] !== 0) name = `${text(block, 345, 155)}/${name}`;
+  if (ustar && block[345] !== 0) name = Buffer.concat([bytes(block, 345, 155), SLASH, name]);
   return {
     name,
     typeflag: String.fromCharCode(block[156]),
-    linkname: text(block, 157, 100),
+    linkname: bytes(block, 157, 100),
     mode: numeric(block, 100, 8, 'mode', offset) & 0o7777,
     uid: numeric(block, 108, 8, 'uid', offset),
     gid: numeric(block, 116, 8, 'gid', offset),
@@ -299,11 +312,12 @@ function applyPax(header: RawHeader, records: PaxRecords, offset: number): Map<s
     // An empty value cancels the keyword, leaving the ustar field in force.
     if (value.length === 0) continue;
     switch (key) {
+      // UTF-8 by the standard, but Go and GNU tar write any name's bytes here (and hdrcharset=BINARY says so): kept as bytes.
       case 'path':
-        header.name = value.toString('utf8');
+        header.name = Buffer.from(value);
         break;
       case 'linkpath':
-        header.linkname = value.toString('utf8');
+        header.linkname = Buffer.from(value);
         break;
       case 'size':
         header.size = paxNumber(value, key, offset);
@@ -345,8 +359,8 @@ function applyPax(header: RawHeader, records: PaxRecords, offset: number): Map<s
 /** What the metadata entries ('x', 'L', 'K') before a real entry said about it. */
 interface Pending {
   pax?: PaxRecords;
-  longName?: string;
-  longLink?: string;
+  longName?: Buffer;
+  longLink?: Buffer;
 }
 
 function padding(size: number): number {
@@ -419,9 +433,9 @@ async function readExtended(reader: ChunkReader, size: number, headerOffset: num
   return Buffer.from(data);
 }
 
-function cString(data: Buffer): string {
+function cString(data: Buffer): Buffer {
   const nul = data.indexOf(0);
-  return data.toString('utf8', 0, nul === -1 ? data.length : nul);
+  return data.subarray(0, nul === -1 ? data.length : nul);
 }
 
 function buildEntry(raw: RawHeader, pending: Pending, globalPax: PaxRecords, offset: number): TarHeader {
@@ -431,8 +445,9 @@ function buildEntry(raw: RawHeader, pending: Pending, globalPax: PaxRecords, off
   const xattrs = applyPax(raw, records, offset);
   let type = TYPES[raw.typeflag] ?? 'other';
   // Pre-POSIX archives mark directories only by a trailing slash.
-  if (raw.typeflag === '\0' && raw.name.endsWith('/')) type = 'dir';
-  return { ...raw, type, xattrs };
+  if (raw.typeflag === '\0' && raw.name.at(-1) === 0x2f) type = 'dir';
+  const { name, linkname, ...rest } = raw;
+  return { ...rest, nameBytes: name, name: displayName(name), linknameBytes: linkname, linkname: displayName(linkname), type, xattrs };
 }
 
 /** The body of one entry: hands out views of the input until the entry's size is used up. */
@@ -463,7 +478,8 @@ class BodyCursor implements AsyncIterable<Buffer> {
 // ---- writer --------------------------------------------------------------------------------
 
 export interface TarWriterHeader {
-  name: string;
+  /** Text (written as UTF-8) or the exact bytes of the name. */
+  name: string | Buffer;
   /** Permission bits (07777). Defaults: 0644 for files, 0755 for directories, 0777 for symlinks. */
   mode?: number;
   uid?: number;
@@ -500,7 +516,7 @@ const TYPEFLAGS: Record<Exclude<TarEntryType, 'other'>, string> = {
 interface OutEntry {
   header: TarWriterHeader;
   type: Exclude<TarEntryType, 'other'>;
-  linkname?: string;
+  linkname?: string | Buffer;
   size?: number;
   devmajor?: number;
   devminor?: number;
@@ -550,16 +566,17 @@ export class TarWriter extends Readable {
   }
 
   addDir(header: TarWriterHeader): Promise<void> {
-    const name = header.name.endsWith('/') ? header.name : `${header.name}/`;
+    const bytes = Buffer.from(header.name);
+    const name = bytes.at(-1) === 0x2f ? bytes : Buffer.concat([bytes, SLASH]);
     return this.enqueue(() => this.writeEntry({ header: { ...header, name }, type: 'dir' }));
   }
 
-  addSymlink(header: TarWriterHeader, target: string): Promise<void> {
+  addSymlink(header: TarWriterHeader, target: string | Buffer): Promise<void> {
     return this.enqueue(() => this.writeEntry({ header, type: 'symlink', linkname: target }));
   }
 
   /** target is the name of an entry written earlier. */
-  addHardlink(header: TarWriterHeader, target: string): Promise<void> {
+  addHardlink(header: TarWriterHeader, target: string | Buffer): Promise<void> {
     return this.enqueue(() => this.writeEntry({ header, type: 'hardlink', linkname: target }));
   }
 
@@ -628,7 +645,7 @@ export class TarWriter extends Readable {
     if (pad) await this.pushChunk(ZEROS.subarray(0, pad));
   }
 
-  private async writeStream(source: Readable, size: number, name: string): Promise<void> {
+  private async writeStream(source: Readable, size: number, name: string | Buffer): Promise<void> {
     let written = 0;
     for await (const chunk of source) {
       const piece = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
@@ -649,14 +666,14 @@ export function createTarWriter(): TarWriter {
   return new TarWriter();
 }
 
-function badEntry(name: string, why: string) {
-  return invalidArgument(`tar entry ${JSON.stringify(name)}: ${why}`);
+function badEntry(name: string | Buffer, why: string) {
+  return invalidArgument(`tar entry ${typeof name === 'string' ? JSON.stringify(name) : quoteName(name)}: ${why}`);
 }
 
 const OCTAL_LIMIT = { 8: 0o7777777, 12: 0o77777777777 } as const;
 
-function paxHeaderName(name: string): string {
-  const base = name.replace(/\/+$/, '').split('/').pop() ?? '';
+function paxHeaderName(name: string | Buffer): string {
+  const base = Buffer.from(name).toString('latin1').replace(/\/+$/, '').split('/').pop() ?? '';
   // ASCII only, so the truncated name still fits 100 bytes and is valid UTF-8.
   return `PaxHeaders/${base.replace(/[^\x20-\x7e]/g, '_').slice(0, 80)}`;
 }
@@ -698,14 +715,17 @@ function encodeHeader(entry: OutEntry, typeflag = TYPEFLAGS[entry.type]): { head
   const records: Buffer[] = [];
   const block = Buffer.alloc(BLOCK);
 
-  if (h.name.length === 0 || h.name.includes('\0')) throw badEntry(h.name, 'not a valid name');
   const nameBytes = Buffer.from(h.name);
+  if (nameBytes.length === 0 || nameBytes.includes(0)) throw badEntry(h.name, 'not a valid name');
+  const linkBytes = entry.linkname === undefined ? undefined : Buffer.from(entry.linkname);
+  // A long name goes into a PAX path record as its bytes, UTF-8 or not, as Go's archive/tar and GNU tar write it
+  // (hdrcharset=BINARY would be the standard's way, but GNU tar warns about the keyword).
   const split = splitUstarName(nameBytes);
   if (split) {
     split.name.copy(block, 0);
     split.prefix.copy(block, 345);
   } else {
-    records.push(paxRecord('path', h.name));
+    records.push(paxRecord('path', nameBytes));
     nameBytes.copy(block, 0, 0, 100);
   }
 
@@ -725,10 +745,9 @@ function encodeHeader(entry: OutEntry, typeflag = TYPEFLAGS[entry.type]): { head
   }
 
   block.write(typeflag, 156, 1, 'latin1');
-  if (entry.linkname !== undefined) {
-    const link = Buffer.from(entry.linkname);
-    if (link.length > 100) records.push(paxRecord('linkpath', entry.linkname));
-    else link.copy(block, 157);
+  if (linkBytes !== undefined) {
+    if (linkBytes.length > 100) records.push(paxRecord('linkpath', linkBytes));
+    else linkBytes.copy(block, 157);
   }
   block.write('ustar\x0000', 257, 8, 'latin1');
   block.write(h.uname ?? '', 265, 31, 'utf8');
