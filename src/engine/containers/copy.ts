@@ -19,7 +19,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { errnoCode, invalidArgument, notFound } from '../errors.js';
+import { OutOfSpaceError, errnoCode, invalidArgument, isOutOfSpace, notFound } from '../errors.js';
 import type { Native } from '../native.js';
 import { describeErrno, fdPath, withRoot, type InRoot } from '../runtime/in-root.js';
 
@@ -54,6 +54,7 @@ const minor = (rdev: number) => (rdev & 0xff) | ((rdev >>> 12) & ~0xff);
 /** A copy error from the container side, as one line that names the container path. */
 function containerError(walk: Walk, containerPath: string | Buffer, err: unknown): Error {
   if (errnoCode(err) === 'ENOENT') return notFound(`Could not find the file ${String(containerPath)} in container ${walk.containerName}`);
+  if (isOutOfSpace(err)) return new OutOfSpaceError('cp', err);
   // a symlink or a file where a directory was, or renames that kept the kernel's lookup from settling
   const raced = ['ELOOP', 'ENOTDIR', 'EAGAIN'].includes(errnoCode(err) ?? '');
   const why = raced ? 'it was changed during the copy' : describeErrno(err);
@@ -254,6 +255,14 @@ function entryIn(walk: Walk, parent: number, name: Buffer, from: string | Buffer
         fs.fchownSync(fd, owner.uid, owner.gid);
         fs.fchmodSync(fd, st.mode & 0o7777);
         fs.futimesSync(fd, st.atime, st.mtime);
+      } catch (err) {
+        // no half-copied file (a full disk): unlink never follows a symlink, nor removes a directory swapped in
+        try {
+          fs.unlinkSync(target);
+        } catch {
+          // already gone
+        }
+        throw err;
       } finally {
         fs.closeSync(fd);
       }

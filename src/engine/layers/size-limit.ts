@@ -8,13 +8,15 @@
  * sets a fixed limit for each layer instead.
  */
 import fs from 'node:fs';
-import { invalidArgument } from '../errors.js';
+import { NO_SPACE, invalidArgument } from '../errors.js';
 
 export interface SizeLimit {
   bytes: number;
   /** Why this many, for the message: "BERTH_MAX_LAYER_BYTES=50000", "the store's free space less a reserve". */
   reason?: string;
 }
+
+const FREE_SPACE = "the store's free space less a reserve";
 
 /** Kept free below the limit: a twentieth of the file system, at most 1 GiB. */
 const MAX_RESERVE = 1024 ** 3;
@@ -35,7 +37,7 @@ export function layerSizeLimit(dir: string | Buffer): SizeLimit {
 export function freeSpaceLimit(dir: string | Buffer): SizeLimit {
   const stats = fs.statfsSync(dir);
   const reserve = Math.min(MAX_RESERVE, Math.floor(stats.blocks * stats.bsize * RESERVE_FRACTION));
-  return { bytes: Math.max(0, stats.bavail * stats.bsize - reserve), reason: "the store's free space less a reserve" };
+  return { bytes: Math.max(0, stats.bavail * stats.bsize - reserve), reason: FREE_SPACE };
 }
 
 /** "uncompressed size exceeds the limit of 58.2 MiB (the store's free space less a reserve)". */
@@ -62,6 +64,8 @@ function humanBytes(n: number): string {
  */
 export async function* withinLimit(source: AsyncIterable<Buffer>, limit: SizeLimit, what = ''): AsyncGenerator<Buffer> {
   let total = 0;
+  // Nothing free beyond the reserve: that is a full disk, reported as one (whatever the stream holds).
+  if (limit.bytes === 0 && limit.reason === FREE_SPACE) throw Object.assign(new Error(NO_SPACE), { code: 'ENOSPC' });
   for await (const chunk of source) {
     total += chunk.length;
     if (total > limit.bytes) throw invalidArgument(`${what}${limitExceeded(limit)}`);
