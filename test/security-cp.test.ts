@@ -84,6 +84,40 @@ rootTest(`cp into and out of a container racing /race between a directory and a 
   t.is(fs.readFileSync(path.join(host, 'd/f'), 'utf8'), 'HOST SECRET\n');
 });
 
+rootTest('commit --pause=false and diff of a container racing /race against a symlink to the host never read the host\'s files or names', async (t) => {
+  const root = await containerRoot(t);
+  const probe = tempDir(t, 'berth-commit-racer-');
+  fs.writeFileSync(path.join(probe, 'racer.c'), RACER);
+  execFileSync('gcc', ['-static', '-O2', '-o', path.join(probe, 'racer'), path.join(probe, 'racer.c')], { stdio: 'pipe' });
+  const host = tempDir(t, 'berth-commit-host-');
+  fs.mkdirSync(path.join(host, 'd'));
+  fs.writeFileSync(path.join(host, 'd/f'), 'HOST SECRET\n');
+  fs.writeFileSync(path.join(host, 'd/host-only-name'), '');
+  const box = (await berthOk(root, 'run', '-d', '-v', `${probe}:/probe:ro`, 'busybox', '/probe/racer', host)).trim();
+  await eventually(async () => (await berthOk(root, 'logs', box)).includes('racing'), 15_000, 'the racer to start');
+  const engine = Engine.open({ root });
+  t.teardown(() => engine.close());
+  let committed = 0;
+  for (let i = 0; i < 30; i++) {
+    try {
+      await engine.containers.commit(box, { reference: `raced:${i}`, pause: false });
+      committed++;
+    } catch (err) {
+      if (!isBerthError(err)) throw err;
+    }
+    try {
+      const changes = await engine.containers.diff(box);
+      t.false(changes.some((c) => c.path.includes('host-only-name')), 'diff listed a host directory');
+    } catch (err) {
+      if (!isBerthError(err)) throw err;
+    }
+  }
+  t.log(`${committed} of 30 commits made`);
+  // every layer those commits made, unpacked in the store: none holds the host's file
+  const grep = execFileSync('sh', ['-c', `grep -rl 'HOST SECRET' ${path.join(root, 'overlay')} || true`], { encoding: 'utf8' });
+  t.is(grep, '', 'a commit read a host file into an image layer');
+});
+
 rootTest('cp out copies device nodes and FIFOs as what they are; cp in replaces a planted device node, never writes into it', async (t) => {
   const root = await containerRoot(t);
   const work = tempDir(t, 'berth-cp-dev-');
