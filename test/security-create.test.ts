@@ -40,6 +40,10 @@ const REFUSED: [string[], RegExp][] = [
   [['--restart', 'bogus'], /^Error: invalid restart policy 'bogus'$/],
   [['--restart', 'on-failure:-1'], /^Error: maximum retry count cannot be negative$/],
   [['-h', 'h'.repeat(65)], /^Error: invalid hostname "h{65}": a hostname is at most 64 characters$/],
+  // names written into /etc/hosts, the container's own and its peers': a newline or a space would start another entry
+  [['-h', 'web\n10.0.0.9 db'], /^Error: invalid argument "web\\n10\.0\.0\.9 db" for "-h, --hostname" flag: invalid host name/],
+  [['--add-host', 'db db2:10.0.0.9'], /^Error: invalid argument "db db2:10\.0\.0\.9" for "--add-host" flag: invalid host name "db db2"$/],
+  [['--network-alias', 'www#x'], /^Error: invalid argument "www#x" for "--network-alias" flag: invalid host name "www#x"$/],
 ];
 
 function refusedInOneLine(t: ExecutionContext, r: Result, message: RegExp, what: string): void {

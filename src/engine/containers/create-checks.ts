@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { invalidArgument } from '../errors.js';
 import { checkLimits } from '../cgroups/limits.js';
+import { checkHostsName } from '../networks/host-names.js';
 import { CAPABILITIES, normalizeCapability } from '../runtime/capabilities.js';
 import { parseSecurityOpts } from '../runtime/security-opts.js';
 import { normalizeSignal } from './signals.js';
@@ -31,6 +32,8 @@ export function checkCreateOptions(options: CreateOptions, merged: MergedSetting
   checkWorkingDir(merged.workingDir);
   for (const arg of merged.args) noNul(arg, 'the command');
   if (options.hostname !== undefined) checkHostname(options.hostname);
+  for (const entry of options.addHost ?? []) checkHostsName(entry.slice(0, Math.max(0, entry.indexOf(':'))), `invalid argument "${entry}" for "--add-host" flag`);
+  for (const alias of options.networkAliases ?? []) checkHostsName(alias, `invalid argument "${alias}" for "--network-alias" flag`);
   checkCapabilities('CapAdd', options.capAdd ?? []);
   checkCapabilities('CapDrop', options.capDrop ?? []);
   parseSecurityOpts(options.securityOpt ?? []);
@@ -57,6 +60,7 @@ export function checkWorkingDir(dir: string): void {
 
 function checkHostname(hostname: string): void {
   noNul(hostname, 'the hostname');
+  checkHostsName(hostname, `invalid argument ${JSON.stringify(hostname)} for "-h, --hostname" flag`);
   if (Buffer.byteLength(hostname) > HOST_NAME_MAX) {
     throw invalidArgument(`invalid hostname "${hostname}": a hostname is at most ${HOST_NAME_MAX} characters`);
   }

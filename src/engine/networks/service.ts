@@ -16,6 +16,7 @@ import { DEFAULT_ROOT } from '../store/store.js';
 import type { Container } from '../containers/types.js';
 import * as cidr from './cidr.js';
 import * as host from './host.js';
+import { checkHostsName } from './host-names.js';
 
 export interface Network {
   id: string;
@@ -361,6 +362,7 @@ export class NetworkService {
       throw failedPrecondition(`container cannot be disconnected from host network or connected to host network`);
     }
     if (network.name === 'bridge' && aliases.length > 0) throw invalidArgument('network-scoped aliases are only supported for user-defined networks');
+    for (const alias of aliases) checkHostsName(alias, `invalid argument "${alias}" for "--alias" flag`);
     const inserted = this.store.write(
       () =>
         this.db.prepare('INSERT OR IGNORE INTO endpoints (container_id, network_id, aliases) VALUES (?, ?, ?)').run(container.id, network.id, JSON.stringify(aliases))
