@@ -461,12 +461,24 @@ export class ContainerService {
   }
 
   /** `docker rm`: refuses a running container unless forced (then kills it first). Works on a full disk (`Store.freeing`). */
-  remove(nameOrId: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
-    return this.store.freeing(() => this.removeNow(nameOrId, options));
+  async remove(nameOrId: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    const container = this.repo.find(nameOrId);
+    // On a (nearly) full disk the container may be what fills it, and would take the reserve's room before
+    // rm's own writes get it: there it is killed before the reserve is given up (killing writes nothing).
+    if (options.force && isActive(container.state.Status) && container.state.Pid > 0 && this.store.nearlyFull()) {
+      signalPid(container.state.Pid, 'SIGKILL');
+      if (container.state.Status === 'paused') await containerCgroups().open(container.id).thaw().catch(() => undefined);
+      if ((await processEnded(container.state.Pid, 10_000)) && this.store.nearlyFull()) {
+        // Still no room (the reserve may have gone to the container before it died): its writable layer,
+        // which rm deletes anyway, goes first, so that rm's own writes find room.
+        const { upper } = rootfsPaths(this.store, container.id);
+        for (const name of fs.readdirSync(upper)) fs.rmSync(path.join(upper, name), { recursive: true, force: true });
+      }
+    }
+    return this.store.freeing(() => this.removeNow(container, options));
   }
 
-  private async removeNow(nameOrId: string, options: { force?: boolean; volumes?: boolean }): Promise<void> {
-    const container = this.repo.find(nameOrId);
+  private async removeNow(container: Container, options: { force?: boolean; volumes?: boolean }): Promise<void> {
     // -v: its anonymous volumes too; read now, the shim may delete the directory below.
     const mounts = options.volumes ? new VolumeService(this.store).mountsOf(container.id) : [];
     if (isActive(container.state.Status)) {

@@ -128,7 +128,7 @@ export class Store {
    * released first, so its own writes to the store find room.
    */
   freeing<T>(fn: () => T): T {
-    if (this.freeingDepth === 0 && this.freeBytes() < RESERVE_BYTES) this.releaseReserve();
+    if (this.freeingDepth === 0 && this.nearlyFull()) this.releaseReserve();
     this.freeingDepth++;
     const done = () => {
       if (--this.freeingDepth === 0) this.keepReserve();
@@ -159,6 +159,11 @@ export class Store {
 
   private get reservePath(): string {
     return path.join(this.root, 'reserve');
+  }
+
+  /** Less free than the reserve holds: a write may fail for want of room (see `freeing`). */
+  nearlyFull(): boolean {
+    return this.freeBytes() < RESERVE_BYTES;
   }
 
   private freeBytes(): number {
