@@ -55,7 +55,8 @@ for (const network of ['host', 'bridge', 'none']) {
     // EROFS: the writes reach a read-only mount of the container's own cgroup, not the host's tree
     t.deepEqual([pids, memory, mkdir, kill], Array(4).fill('Read-only file system'));
     t.is(subdirs.trim(), '0', 'no cgroup below the container\'s own is visible: neither berth\'s parent nor a neighbour');
-    t.true(procs.split(' ').every((pid) => Number(pid) < 10), `only the container's own processes: ${procs}`);
+    // pids of the container's own namespace (a handful), never the host's (thousands here)
+    t.true(procs.split(' ').every((pid) => Number(pid) > 0 && Number(pid) < 100), `only the container's own processes: ${procs}`);
     // from the host: the limit held and the neighbour runs
     await eventually(async () => (await berthOk(root, 'inspect', '-f', '{{.State.Status}}', neighbour)).trim() === 'running', 5_000, 'the neighbour to run');
   });
