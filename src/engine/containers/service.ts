@@ -166,8 +166,10 @@ export class ContainerService {
       this.repo.releaseShim(container.id);
     }
     await this.removeOrphans(new Set(all.map((c) => c.id)));
-    // a cp (or a create's copy-up) killed while it had the rootfs of a stopped container mounted
-    for (const id of mountedRootfs(this.store)) unmountRootfsUnlessHeld(this.store, id, () => this.unkept(id));
+    // A cp (or a create's copy-up) killed while it had the rootfs of a stopped container mounted. Kept ones
+    // were skipped or released above; `unkept` asks again, for a shim that claimed one since.
+    const kept = new Set(all.filter((c) => c.shimPid !== 0).map((c) => c.id));
+    for (const id of mountedRootfs(this.store)) if (!kept.has(id)) unmountRootfsUnlessHeld(this.store, id, () => this.unkept(id));
   }
 
   /** No shim keeps the container (or it is gone): its rootfs mount is nobody's but a copy's. */
