@@ -503,3 +503,24 @@ test('engine start leaves a stopped container\'s rootfs mounted while a copy in 
     engine.close();
   }
 });
+
+test('a default bridge left without its row is torn down and made again as recorded, not adopted with its old address', async (t) => {
+  const root = await containerRoot(t);
+  await berthOk(root, 'network', 'ls');
+  const old = networkRows(root).find((n) => n.name === 'bridge')!;
+  // what berth before bridge intents left when killed between making the default bridge and committing its rows
+  const engine = Engine.open({ root });
+  try {
+    engine.store.write(() => engine.store.db.prepare('DELETE FROM networks').run());
+  } finally {
+    engine.close();
+  }
+  await berthOk(root, 'network', 'ls');
+  const made = networkRows(root).find((n) => n.name === 'bridge')!;
+  t.is(made.bridge, old.bridge, 'the same name: it is the root\'s');
+  t.not(made.subnet, old.subnet, 'the leftover\'s route kept its subnet off the list');
+  assertSubnet(t, made.subnet, made, 'made again');
+  const tables = hostTables();
+  const ofOld = (lines: string[]) => lines.filter((l) => l.includes(`${old.subnet} `) && l.includes(` ${old.bridge} `));
+  t.deepEqual([...ofOld(tables.routes), ...ofOld(tables.nat)], [], 'nothing of the old subnet is left on the bridge');
+});

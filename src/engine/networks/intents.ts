@@ -16,6 +16,7 @@
 import path from 'node:path';
 import type { Store } from '../store/store.js';
 import { StoreLock } from '../store/lock.js';
+import * as cidr from './cidr.js';
 import * as host from './host.js';
 
 interface IntentRow {
@@ -38,7 +39,28 @@ export class BridgeIntents {
 
   /** Makes the bridge and its rules, then runs `commit` (the network's rows) in the transaction that drops the intent. */
   make(spec: host.BridgeSpec, commit: () => void): Promise<void> {
-    return this.hold(spec, undefined, (fd) => host.ensureBridge(spec, this.store.native, fd), commit);
+    return this.hold(
+      spec,
+      undefined,
+      async (fd) => {
+        await this.dropLeftover(spec.bridge, fd);
+        await host.ensureBridge(spec, this.store.native, fd);
+      },
+      commit,
+    );
+  }
+
+  /**
+   * A link with the name of a bridge not made yet is a leftover nobody holds:
+   * a store's default bridge is named after its root, and berth before
+   * intents could leak it. Torn down with its own subnet's rules, never
+   * adopted with an address that is not the new network's.
+   */
+  private async dropLeftover(bridge: string, fd: number): Promise<void> {
+    if (!host.linkExists(bridge)) return;
+    const routed = cidr.routedSubnets(host.procNetRoute(), bridge)[0];
+    const subnet = routed ? cidr.formatSubnet(routed) : '';
+    await host.deleteBridge({ bridge, subnet, gatewayCidr: '', internal: false }, this.store.native, fd);
   }
 
   /** Runs `uncommit` (deleting the network's row) in the transaction that records the intent, then tears the bridge down. */
