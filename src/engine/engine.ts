@@ -56,10 +56,11 @@ export class Engine {
     this.volumes = new VolumeService(store);
   }
 
-  /** Opens the store and reconciles containers whose keeper died (crash, reboot). */
+  /** Opens the store and reconciles what killed processes left: containers whose keeper died (crash, reboot), bridges half made or removed. */
   static async start(options: EngineOptions = {}): Promise<Engine> {
     const engine = Engine.open(options);
     await engine.containers.reconcile();
+    await engine.networks.reconcile();
     return engine;
   }
 

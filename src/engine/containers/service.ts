@@ -39,7 +39,7 @@ export interface ContainerSample {
 }
 import type { Store } from '../store/store.js';
 import { parseByteSize } from '../runtime/json-log.js';
-import { createRootfsDirs, mountRootfs, rootfsPaths, unmountRootfs } from '../runtime/rootfs.js';
+import { createRootfsDirs, holdRootfs, mountedRootfs, rootfsPaths, unmountRootfs, unmountRootfsUnlessHeld } from '../runtime/rootfs.js';
 import { socketAddress } from '../runtime/attach-protocol.js';
 import { resolveInRoot } from '../runtime/safe-path.js';
 import { randomName } from './names.js';
@@ -157,6 +157,16 @@ export class ContainerService {
       this.repo.releaseShim(container.id);
     }
     await this.removeOrphans(new Set(all.map((c) => c.id)));
+    // A cp (or a create's copy-up) killed while it had the rootfs of a stopped container mounted. Kept ones
+    // were skipped or released above; `unkept` asks again, for a shim that claimed one since.
+    const kept = new Set(all.filter((c) => c.shimPid !== 0).map((c) => c.id));
+    for (const id of mountedRootfs(this.store)) if (!kept.has(id)) unmountRootfsUnlessHeld(this.store, id, () => this.unkept(id));
+  }
+
+  /** No shim keeps the container (or it is gone): its rootfs mount is nobody's but a copy's. */
+  private unkept(id: string): boolean {
+    const c = this.repo.maybeFind(id);
+    return !c || (c.shimPid === 0 && !isActive(c.state.Status));
   }
 
   /**
@@ -744,8 +754,8 @@ export class ContainerService {
       copy(`/proc/${c.state.Pid}/root`, containerPath);
       return;
     }
-    const mounted = isActive(c.state.Status);
-    const rootfs = mounted ? rootfsPaths(this.store, c.id).merged : mountRootfs(this.store, this.images, c.id, c.imageId);
+    const held = isActive(c.state.Status) ? undefined : await holdRootfs(this.store, this.images, c.id, c.imageId);
+    const rootfs = held?.merged ?? rootfsPaths(this.store, c.id).merged;
     try {
       // a trailing "/" or "/." (a directory, or its contents) is kept for the copy, not for finding where the path is
       const trailing = /\/\.?$/.exec(containerPath)?.[0] ?? '';
@@ -758,7 +768,7 @@ export class ContainerService {
       else if (mount) copy(mount.root, `${mount.path}${trailing}`);
       else copy(rootfs, containerPath);
     } finally {
-      if (!mounted) unmountRootfs(this.store, c.id);
+      held?.release(() => this.unkept(c.id));
     }
   }
 

@@ -62,11 +62,11 @@ export function isHost(subnet: Subnet, address: number): boolean {
 }
 
 /** IPv4 destinations routed on this host (from /proc/net/route), as subnets; the default route is left out. */
-export function routedSubnets(procNetRoute: string): Subnet[] {
+export function routedSubnets(procNetRoute: string, iface?: string): Subnet[] {
   const out: Subnet[] = [];
   for (const line of procNetRoute.split('\n').slice(1)) {
     const fields = line.trim().split(/\s+/);
-    if (fields.length < 8) continue;
+    if (fields.length < 8 || (iface !== undefined && fields[0] !== iface)) continue;
     // little-endian hex as the kernel prints it
     const le = (hex: string) => {
       const n = parseInt(hex, 16);

@@ -16,9 +16,11 @@ interface Ran {
   stderr: string;
 }
 
-function run(command: string, args: string[], input?: string): Promise<Ran> {
+/** `inherit`: a descriptor the child holds as its fd 3 (a lock that must outlive a killed parent until the child is done). */
+function run(command: string, args: string[], input?: string, inherit?: number): Promise<Ran> {
   return new Promise((resolve) => {
-    const child = nodeChildProcess().spawn(command, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
+    const stdin = input === undefined ? 'ignore' : 'pipe';
+    const child = nodeChildProcess().spawn(command, args, { stdio: inherit === undefined ? [stdin, 'ignore', 'pipe'] : [stdin, 'ignore', 'pipe', inherit] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', (err) => resolve({ code: 127, stderr: err.message }));
@@ -73,7 +75,7 @@ export interface BridgeSpec {
  * `teardown`), and lets its traffic through the host's firewall. The rules
  * live as long as the bridge, so a start that finds the bridge spawns nothing.
  */
-export async function ensureBridge(spec: BridgeSpec, native: Native): Promise<void> {
+export async function ensureBridge(spec: BridgeSpec, native: Native, inherit?: number): Promise<void> {
   if (linkExists(spec.bridge)) return;
   const [address, prefix] = spec.gatewayCidr.split('/');
   try {
@@ -82,12 +84,12 @@ export async function ensureBridge(spec: BridgeSpec, native: Native): Promise<vo
     // another process made it first; anything else is real
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw unavailable(`creating bridge ${spec.bridge}: ${(err as Error).message}`);
   }
-  await allowBridge(spec);
+  await allowBridge(spec, inherit);
 }
 
-export async function deleteBridge(spec: BridgeSpec, native: Native): Promise<void> {
+export async function deleteBridge(spec: BridgeSpec, native: Native, inherit?: number): Promise<void> {
   removeInterface(spec.bridge, native);
-  await disallowBridge(spec);
+  await disallowBridge(spec, inherit);
 }
 
 let firewall: 'iptables' | 'nft' | 'none' | undefined;
@@ -119,7 +121,7 @@ function iptablesArgs(op: string, rule: string[]): string[] {
  * as Docker leaves it, would drop bridged traffic through br_netfilter),
  * and outbound NAT for the subnet unless the network is internal.
  */
-async function allowBridge(spec: BridgeSpec): Promise<void> {
+export async function allowBridge(spec: BridgeSpec, inherit?: number): Promise<void> {
   try {
     if (fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() !== '1' && !spec.internal) {
       fs.writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
@@ -130,13 +132,13 @@ async function allowBridge(spec: BridgeSpec): Promise<void> {
   const kind = await whichFirewall();
   if (kind === 'iptables') {
     for (const rule of iptablesRules(spec)) {
-      if ((await run('iptables', iptablesArgs('-C', rule))).code === 0) continue;
-      const r = await run('iptables', iptablesArgs(rule[0] === '-t' ? '-A' : '-I', rule));
+      if ((await run('iptables', iptablesArgs('-C', rule), undefined, inherit)).code === 0) continue;
+      const r = await run('iptables', iptablesArgs(rule[0] === '-t' ? '-A' : '-I', rule), undefined, inherit);
       if (r.code !== 0) throw unavailable(`adding firewall rule for ${spec.bridge}: ${r.stderr.trim()}`);
     }
   } else if (kind === 'nft' && !spec.internal) {
     const table = nftTable(spec);
-    const r = await run('nft', ['-f', '-'], `table ip ${table} {\n chain postrouting {\n  type nat hook postrouting priority 100;\n  ip saddr ${spec.subnet} oifname != "${spec.bridge}" masquerade\n }\n}\n`);
+    const r = await run('nft', ['-f', '-'], `table ip ${table} {\n chain postrouting {\n  type nat hook postrouting priority 100;\n  ip saddr ${spec.subnet} oifname != "${spec.bridge}" masquerade\n }\n}\n`, inherit);
     if (r.code !== 0) throw unavailable(`adding NAT for ${spec.bridge}: ${r.stderr.trim()}`);
   }
 }
@@ -145,16 +147,16 @@ function nftTable(spec: BridgeSpec): string {
   return `berth_${spec.bridge.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 }
 
-async function disallowBridge(spec: BridgeSpec): Promise<void> {
+async function disallowBridge(spec: BridgeSpec, inherit?: number): Promise<void> {
   const kind = await whichFirewall();
   if (kind === 'iptables') {
     for (const rule of iptablesRules({ ...spec, internal: false })) {
-      while ((await run('iptables', iptablesArgs('-C', rule))).code === 0) {
-        if ((await run('iptables', iptablesArgs('-D', rule))).code !== 0) break;
+      while ((await run('iptables', iptablesArgs('-C', rule), undefined, inherit)).code === 0) {
+        if ((await run('iptables', iptablesArgs('-D', rule), undefined, inherit)).code !== 0) break;
       }
     }
   } else if (kind === 'nft') {
-    await run('nft', ['delete', 'table', 'ip', nftTable(spec)]);
+    await run('nft', ['delete', 'table', 'ip', nftTable(spec)], undefined, inherit);
   }
 }
 

@@ -17,6 +17,7 @@ import type { Container } from '../containers/types.js';
 import * as cidr from './cidr.js';
 import * as host from './host.js';
 import { checkHostsName } from './host-names.js';
+import { BridgeIntents } from './intents.js';
 
 export interface Network {
   id: string;
@@ -91,7 +92,16 @@ export interface AttachedNetworks {
 }
 
 export class NetworkService {
-  constructor(private readonly store: Store) {}
+  private readonly intents: BridgeIntents;
+
+  constructor(private readonly store: Store) {
+    this.intents = new BridgeIntents(store);
+  }
+
+  /** Engine start: bridges and rules that killed processes left half made or half removed. */
+  reconcile(): Promise<void> {
+    return this.intents.settle();
+  }
 
   private get db() {
     return this.store.db;
@@ -114,8 +124,7 @@ export class NetworkService {
         gateway: cidr.formatAddress(cidr.firstHost(subnet)), internal: false, labels: {}, created: new Date().toISOString(),
       };
       // The bridge is made now, under the lock, so its route keeps other roots off this subnet.
-      await host.ensureBridge(bridgeSpec(network), this.store.native);
-      this.store.write(() => {
+      await this.intents.make(bridgeSpec(network), () => {
         this.insert(network);
         this.insert({ ...network, id: randomId(), name: 'host', driver: 'host', bridge: '', subnet: '', gateway: '' });
         this.insert({ ...network, id: randomId(), name: 'none', driver: 'null', bridge: '', subnet: '', gateway: '' });
@@ -154,11 +163,9 @@ export class NetworkService {
         id, name, driver: 'bridge', bridge: `br-${id.slice(0, 12)}`, subnet: cidr.formatSubnet(subnet), gateway: cidr.formatAddress(gateway),
         internal: Boolean(options.internal), labels: options.labels ?? {}, created: new Date().toISOString(),
       };
-      await host.ensureBridge(bridgeSpec(network), this.store.native);
       try {
-        this.store.write(() => this.insert(network));
+        await this.intents.make(bridgeSpec(network), () => this.insert(network));
       } catch (err) {
-        await host.deleteBridge(bridgeSpec(network), this.store.native);
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw alreadyExists(`network with name ${name} already exists`);
         throw err;
       }
@@ -240,8 +247,8 @@ export class NetworkService {
     if (users.length > 0) {
       throw failedPrecondition(`error while removing network: network ${network.name} id ${network.id} has active endpoints (${users.map((u) => u.containerId.slice(0, 12)).join(', ')})`);
     }
-    this.store.freeing(() => this.store.write(() => this.db.prepare('DELETE FROM networks WHERE id = ?').run(network.id)));
-    await host.deleteBridge(bridgeSpec(network), this.store.native);
+    // a full disk still lets a network go (Store.freeing); the intent is recorded in the transaction that deletes the row
+    await this.store.freeing(() => this.intents.unmake(bridgeSpec(network), () => this.db.prepare('DELETE FROM networks WHERE id = ?').run(network.id)));
     return network;
   }
 
@@ -315,7 +322,7 @@ export class NetworkService {
       host.createNetns(netns, native);
       for (const [order, lease] of leases.entries()) {
         const subnet = cidr.parseSubnet(lease.network.subnet);
-        await host.ensureBridge(bridgeSpec(lease.network), native);
+        await this.intents.ensure(bridgeSpec(lease.network));
         host.plumbEndpoint(
           {
             netns,
@@ -373,7 +380,7 @@ export class NetworkService {
     const leases = this.lease(container.id);
     const lease = leases.find((l) => l.network.id === network.id)!;
     try {
-      await host.ensureBridge(bridgeSpec(network), this.store.native);
+      await this.intents.ensure(bridgeSpec(network));
       host.plumbEndpoint(
         {
           netns: host.netnsName(container.id),

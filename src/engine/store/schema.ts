@@ -100,5 +100,17 @@ export const MIGRATIONS: readonly string[] = [
   -- Published ports as bound at start (-P picks host ports then).
   ALTER TABLE containers ADD COLUMN ports TEXT NOT NULL DEFAULT '{}';
   `,
+  `
+  -- Bridges being made, completed or torn down (networks/intents.ts): a row is
+  -- written before the host is touched and deleted in the transaction that
+  -- commits the outcome, so one left behind names what a killed process left.
+  CREATE TABLE bridge_intents (
+    id           INTEGER PRIMARY KEY,
+    bridge       TEXT NOT NULL,
+    subnet       TEXT NOT NULL,
+    gateway_cidr TEXT NOT NULL,           -- 10.47.0.1/16
+    internal     INTEGER NOT NULL
+  );
+  `,
 ];
 

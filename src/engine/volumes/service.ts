@@ -18,7 +18,7 @@ import type { HostConfig } from '../containers/types.js';
 import { nodeCrypto } from '../builtins.js';
 import type { Digest } from '../digest.js';
 import type { ImageService } from '../images/service.js';
-import { mountRootfs, unmountRootfs } from '../runtime/rootfs.js';
+import { holdRootfs } from '../runtime/rootfs.js';
 import { copyUp } from './copy-up.js';
 import {
   checkVolumeName,
@@ -347,11 +347,11 @@ export class VolumeService {
       writeAtomic(this.mountsFile(containerId), JSON.stringify(made));
       const seeds = made.filter((m) => m.type === 'volume' && m.copyData);
       if (seeds.length > 0) {
-        const rootfs = mountRootfs(this.store, image.images, containerId, image.id);
+        const rootfs = await holdRootfs(this.store, image.images, containerId, image.id);
         try {
-          for (const m of seeds) await copyUp(this.store, this.volumeDir(m.name!), rootfs, m.destination);
+          for (const m of seeds) await copyUp(this.store, this.volumeDir(m.name!), rootfs.merged, m.destination);
         } finally {
-          unmountRootfs(this.store, containerId);
+          rootfs.release(() => true); // not started yet: no shim can have it
         }
       }
     } catch (err) {
