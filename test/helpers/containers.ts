@@ -23,6 +23,33 @@ export async function containerRoot(t: ExecutionContext): Promise<string> {
 }
 
 export async function cleanContainers(root: string): Promise<void> {
+  try {
+    await cleanContainersOf(root);
+  } finally {
+    // whatever the store could no longer say (a test that failed on a full disk): its shims and helpers, by pid
+    killProcessesNaming(root);
+  }
+}
+
+/** SIGKILLs every process whose arguments name a path in `root` (shims and helpers do): a killed shim takes its container along. */
+function killProcessesNaming(root: string): void {
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    let args: string[];
+    try {
+      args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone
+    }
+    if (!args.some((a) => a === root || a.startsWith(`${root}/`))) continue;
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+async function cleanContainersOf(root: string): Promise<void> {
   killSpare(root);
   if (!fs.existsSync(path.join(root, 'berth.db'))) return;
   const ids = (await berth(root, 'ps', '-aq', '--no-trunc')).stdout.split('\n').filter(Boolean);
