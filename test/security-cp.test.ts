@@ -6,7 +6,7 @@
  * RENAME_EXCHANGE as fast as it can; a copy resolved by a host-side path
  * string once wrote onto the host (10 in 60) and read host files (6 in 40).
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -42,6 +42,20 @@ int main(int argc, char **argv) {
 }
 `;
 
+/**
+ * The racer, built into a directory to bind-mount at /probe, and the host directory its symlink
+ * names (d/f holds 'HOST SECRET'): what an escaped copy would write into or read from.
+ */
+function racerAndHost(t: ExecutionContext): { probe: string; host: string } {
+  const probe = tempDir(t, 'berth-racer-');
+  fs.writeFileSync(path.join(probe, 'racer.c'), RACER);
+  execFileSync('gcc', ['-static', '-O2', '-o', path.join(probe, 'racer'), path.join(probe, 'racer.c')], { stdio: 'pipe' });
+  const host = tempDir(t, 'berth-race-host-');
+  fs.mkdirSync(path.join(host, 'd'));
+  fs.writeFileSync(path.join(host, 'd/f'), 'HOST SECRET\n');
+  return { probe, host };
+}
+
 /** A copy either works on the container's own files or is refused with a berth error: any other outcome is a bug. */
 async function copyOrRefused(engine: Engine, from: string, to: string): Promise<'copied' | 'refused'> {
   try {
@@ -55,13 +69,7 @@ async function copyOrRefused(engine: Engine, from: string, to: string): Promise<
 
 rootTest(`cp into and out of a container racing /race between a directory and a symlink to the host: ${RACES} times each way, never the host's`, async (t) => {
   const root = await containerRoot(t);
-  const probe = tempDir(t, 'berth-cp-racer-');
-  fs.writeFileSync(path.join(probe, 'racer.c'), RACER);
-  execFileSync('gcc', ['-static', '-O2', '-o', path.join(probe, 'racer'), path.join(probe, 'racer.c')], { stdio: 'pipe' });
-  // the host directory the symlink names: what an escaped copy would write into or read from
-  const host = tempDir(t, 'berth-cp-host-');
-  fs.mkdirSync(path.join(host, 'd'));
-  fs.writeFileSync(path.join(host, 'd/f'), 'HOST SECRET\n');
+  const { probe, host } = racerAndHost(t);
   const work = tempDir(t, 'berth-cp-work-');
   fs.writeFileSync(path.join(work, 'payload'), 'payload\n');
 
@@ -86,12 +94,7 @@ rootTest(`cp into and out of a container racing /race between a directory and a 
 
 rootTest('commit --pause=false and diff of a container racing /race against a symlink to the host never read the host\'s files or names', async (t) => {
   const root = await containerRoot(t);
-  const probe = tempDir(t, 'berth-commit-racer-');
-  fs.writeFileSync(path.join(probe, 'racer.c'), RACER);
-  execFileSync('gcc', ['-static', '-O2', '-o', path.join(probe, 'racer'), path.join(probe, 'racer.c')], { stdio: 'pipe' });
-  const host = tempDir(t, 'berth-commit-host-');
-  fs.mkdirSync(path.join(host, 'd'));
-  fs.writeFileSync(path.join(host, 'd/f'), 'HOST SECRET\n');
+  const { probe, host } = racerAndHost(t);
   fs.writeFileSync(path.join(host, 'd/host-only-name'), '');
   const box = (await berthOk(root, 'run', '-d', '-v', `${probe}:/probe:ro`, 'busybox', '/probe/racer', host)).trim();
   await eventually(async () => (await berthOk(root, 'logs', box)).includes('racing'), 15_000, 'the racer to start');
