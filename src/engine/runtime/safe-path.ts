@@ -1,10 +1,11 @@
 /**
  * Resolves a path inside a container's root filesystem the way the kernel
- * would if that root were `/`: absolute symlinks and `..` stay inside. The
- * engine uses it to read and write container files from the host side (user
- * lookup, cp) without following an image's symlink out to the host
- * (CVE-2021-30465 class). For mounts, berth-init resolves again with openat2
- * at mount time, so this is never the only guard.
+ * would if that root were `/`: absolute symlinks and `..` stay inside. A
+ * path string, so only for roots nothing runs in while it is used: copy-up
+ * from a container not started yet, and cp's look-up of which volume holds a
+ * stopped container's path. Files of a root that may change meanwhile are
+ * reached by fds instead (in-root.ts). For mounts, berth-init resolves again
+ * with openat2 at mount time (CVE-2021-30465 class).
  */
 import fs from 'node:fs';
 import path from 'node:path';
